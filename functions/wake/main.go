@@ -1,0 +1,73 @@
+// Command wake is the Wake function: it wakes a sleeping ECS service when a
+// visitor arrives and sends the visitor to the app once it answers.
+//
+// Under Lambda it handles API Gateway HTTP API events and direct invocations;
+// elsewhere it serves HTTP on LISTEN_ADDR, or runs one invocation given as
+// `wake invoke '{"action":"status"}'`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/serve"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wakehttp"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wakeops"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "wake:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(cfg.Services))
+	for i, s := range cfg.Services {
+		names[i] = s.Name
+	}
+	log := logging.New(os.Stderr, "wake", os.Getenv("LOG_LEVEL"), names)
+	page, err := waitpage.New()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	awsCfg, err := awsclient.Load(ctx)
+	if err != nil {
+		return err
+	}
+	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
+	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), cfg.ObserveTTL, log)
+	router := route.New(cfg.Services)
+	handler := wakehttp.New(ctrl, router, page, cfg.RequestHold, log)
+	dispatch := invoke.Dispatcher{HTTP: handler, Operator: wakeops.Operator(ctrl, router)}
+
+	switch {
+	case serve.InLambda():
+		serve.Lambda(dispatch.Handle)
+		return nil
+	case len(os.Args) == 3 && os.Args[1] == "invoke":
+		return serve.Invoke(ctx, dispatch.Handle, os.Args[2])
+	case len(os.Args) > 1:
+		return fmt.Errorf("usage: wake [invoke '{\"action\":\"wake|status|sleep\",\"service\":\"NAME\"}']")
+	}
+	return serve.HTTP(cfg.ListenAddr, handler, log)
+}

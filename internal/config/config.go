@@ -1,0 +1,338 @@
+// Package config reads the services the controller manages from the
+// environment: the reference design's single-service variables, or a JSON list.
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Address modes: where visitors are sent once the service is ready.
+const (
+	AddressPublic  = "public"  // the task's public IP (Elastic IP or auto-assigned)
+	AddressPrivate = "private" // the task's private IP, for visitors inside the VPC
+	AddressURL     = "url"     // a fixed URL, such as a load balancer's
+)
+
+// Defaults, chosen for a Fargate task that pulls an image and boots an app.
+const (
+	DefaultPort           = 80
+	DefaultWakeCount      = 1
+	DefaultWakeTimeout    = 10 * time.Minute
+	DefaultProbeTimeout   = 800 * time.Millisecond
+	DefaultObserveTTL     = time.Second
+	DefaultListenAddr     = "127.0.0.1:8080"
+	DefaultSleepAfter     = 15 * time.Minute
+	maxRequestHold        = 800 * time.Millisecond
+	maxWakeCount          = 1000
+	maxWakeTimeoutSeconds = 24 * 60 * 60
+)
+
+// Service is one ECS service the controller wakes and puts to sleep.
+type Service struct {
+	Name        string        `json:"name"`
+	Cluster     string        `json:"cluster"`
+	Host        string        `json:"host,omitempty"`
+	PathPrefix  string        `json:"pathPrefix,omitempty"`
+	Port        int           `json:"port"`
+	Scheme      string        `json:"scheme"`
+	HealthPath  string        `json:"healthPath,omitempty"`
+	Address     string        `json:"address"`
+	URL         string        `json:"url,omitempty"`
+	WakeCount   int32         `json:"wakeCount"`
+	WakeTimeout time.Duration `json:"-"`
+	SleepAfter  time.Duration `json:"-"`
+}
+
+// ID names the service uniquely across clusters.
+func (s Service) ID() string { return s.Cluster + "/" + s.Name }
+
+// Config is everything a function needs to start.
+type Config struct {
+	Services []Service
+	// ListenAddr is where the binary serves HTTP outside Lambda.
+	ListenAddr string
+	// RequestHold is how long one visitor request may wait for the app
+	// before answering with the wait page (WAIT_MS, capped well under a second).
+	RequestHold time.Duration
+	// ProbeTimeout bounds one reachability probe.
+	ProbeTimeout time.Duration
+	// ProbeAllowed, when set, is the only networks the prober may dial.
+	ProbeAllowed []netip.Prefix
+	// ObserveTTL is how long a warm instance shares one ECS observation of a service.
+	ObserveTTL time.Duration
+}
+
+// FieldError names the setting at fault and why.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return "invalid configuration: " + e.Field + ": " + e.Reason }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// serviceJSON is one entry of the SERVICES list as operators write it.
+type serviceJSON struct {
+	Name               string `json:"name"`
+	Cluster            string `json:"cluster"`
+	Host               string `json:"host"`
+	PathPrefix         string `json:"pathPrefix"`
+	Port               *int   `json:"port"`
+	Scheme             string `json:"scheme"`
+	HealthPath         string `json:"healthPath"`
+	Address            string `json:"address"`
+	URL                string `json:"url"`
+	WakeCount          *int   `json:"wakeCount"`
+	WakeTimeoutSeconds *int   `json:"wakeTimeoutSeconds"`
+	SleepAfterMinutes  *int   `json:"sleepAfterMinutes"`
+}
+
+// FromEnv reads the configuration through getenv (os.Getenv in production).
+func FromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		ListenAddr:   DefaultListenAddr,
+		ProbeTimeout: DefaultProbeTimeout,
+		ObserveTTL:   DefaultObserveTTL,
+	}
+	if v := getenv("LISTEN_ADDR"); v != "" {
+		cfg.ListenAddr = v
+	}
+	var err error
+	if cfg.RequestHold, err = millis(getenv, "WAIT_MS", 0, 0, 3_600_000); err != nil {
+		return Config{}, err
+	}
+	cfg.RequestHold = min(cfg.RequestHold, maxRequestHold)
+	if cfg.ProbeTimeout, err = millis(getenv, "PROBE_TIMEOUT_MS", DefaultProbeTimeout, 50, 10_000); err != nil {
+		return Config{}, err
+	}
+	if cfg.ObserveTTL, err = millis(getenv, "OBSERVE_TTL_MS", DefaultObserveTTL, 100, 60_000); err != nil {
+		return Config{}, err
+	}
+	if v := strings.TrimSpace(getenv("PROBE_ALLOWED_NETWORKS")); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(part))
+			if err != nil {
+				return Config{}, fieldErr("PROBE_ALLOWED_NETWORKS", "%q is not a CIDR block such as 127.0.0.0/8", part)
+			}
+			cfg.ProbeAllowed = append(cfg.ProbeAllowed, p)
+		}
+	}
+
+	list, file := getenv("SERVICES"), getenv("SERVICES_FILE")
+	switch {
+	case list != "" && file != "":
+		return Config{}, fieldErr("SERVICES", "set either SERVICES or SERVICES_FILE, not both")
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return Config{}, fieldErr("SERVICES_FILE", "cannot read %s: %v", file, err)
+		}
+		cfg.Services, err = parseList(data, "SERVICES_FILE", getenv)
+		if err != nil {
+			return Config{}, err
+		}
+	case list != "":
+		cfg.Services, err = parseList([]byte(list), "SERVICES", getenv)
+		if err != nil {
+			return Config{}, err
+		}
+	default:
+		svc, err := single(getenv)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Services = []Service{svc}
+	}
+	return cfg, nil
+}
+
+// single reads the reference design's variables.
+func single(getenv func(string) string) (Service, error) {
+	s := serviceJSON{
+		Name:       getenv("SERVICE_NAME"),
+		Cluster:    getenv("CLUSTER_NAME"),
+		Scheme:     getenv("APP_SCHEME"),
+		HealthPath: getenv("HEALTH_PATH"),
+		Address:    getenv("ADDRESS_MODE"),
+		URL:        getenv("APP_URL"),
+	}
+	if s.Name == "" {
+		return Service{}, fieldErr("SERVICE_NAME", "required (or set SERVICES to a JSON list of services)")
+	}
+	if s.Cluster == "" {
+		return Service{}, fieldErr("CLUSTER_NAME", "required")
+	}
+	for _, v := range []struct {
+		name string
+		dst  **int
+	}{
+		{"APP_PORT", &s.Port},
+		{"WAKE_COUNT", &s.WakeCount},
+		{"WAKE_TIMEOUT_SECONDS", &s.WakeTimeoutSeconds},
+		{"SLEEP_AFTER_MINUTES", &s.SleepAfterMinutes},
+	} {
+		raw := strings.TrimSpace(getenv(v.name))
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return Service{}, fieldErr(v.name, "%q is not a whole number", raw)
+		}
+		*v.dst = &n
+	}
+	return s.validate("", getenv)
+}
+
+func parseList(data []byte, field string, getenv func(string) string) ([]Service, error) {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	var raw []serviceJSON
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fieldErr(field, "not a JSON list of services: %v", err)
+	}
+	if len(raw) == 0 {
+		return nil, fieldErr(field, "the list is empty; name at least one service")
+	}
+	out := make([]Service, 0, len(raw))
+	ids := map[string]int{}
+	routes := map[string]int{}
+	for i, r := range raw {
+		prefix := fmt.Sprintf("%s[%d].", field, i)
+		svc, err := r.validate(prefix, getenv)
+		if err != nil {
+			return nil, err
+		}
+		if j, dup := ids[svc.ID()]; dup {
+			return nil, fieldErr(prefix+"name", "service %s is already listed at index %d", svc.ID(), j)
+		}
+		ids[svc.ID()] = i
+		route := svc.Host + svc.PathPrefix
+		if j, dup := routes[route]; dup {
+			return nil, fieldErr(prefix+"host", "same route (host %q, pathPrefix %q) as index %d; give each service its own host or path prefix", svc.Host, svc.PathPrefix, j)
+		}
+		routes[route] = i
+		out = append(out, svc)
+	}
+	return out, nil
+}
+
+func (r serviceJSON) validate(prefix string, getenv func(string) string) (Service, error) {
+	name := func(jsonName, envName string) string {
+		if prefix == "" {
+			return envName
+		}
+		return prefix + jsonName
+	}
+	s := Service{
+		Name:        strings.TrimSpace(r.Name),
+		Cluster:     strings.TrimSpace(r.Cluster),
+		Host:        strings.ToLower(strings.TrimSpace(r.Host)),
+		PathPrefix:  strings.TrimRight(strings.TrimSpace(r.PathPrefix), "/"),
+		Port:        DefaultPort,
+		Scheme:      strings.ToLower(strings.TrimSpace(r.Scheme)),
+		HealthPath:  strings.TrimSpace(r.HealthPath),
+		Address:     strings.ToLower(strings.TrimSpace(r.Address)),
+		URL:         strings.TrimSpace(r.URL),
+		WakeCount:   DefaultWakeCount,
+		WakeTimeout: DefaultWakeTimeout,
+		SleepAfter:  DefaultSleepAfter,
+	}
+	if s.Cluster == "" && prefix != "" {
+		s.Cluster = getenv("CLUSTER_NAME")
+	}
+	if s.Name == "" {
+		return Service{}, fieldErr(name("name", "SERVICE_NAME"), "required")
+	}
+	if s.Cluster == "" {
+		return Service{}, fieldErr(name("cluster", "CLUSTER_NAME"), "required (per service, or CLUSTER_NAME for all)")
+	}
+	if r.Port != nil {
+		if *r.Port < 1 || *r.Port > 65535 {
+			return Service{}, fieldErr(name("port", "APP_PORT"), "must be between 1 and 65535, got %d", *r.Port)
+		}
+		s.Port = *r.Port
+	}
+	if s.Scheme == "" {
+		s.Scheme = "http"
+	}
+	if s.Scheme != "http" && s.Scheme != "https" {
+		return Service{}, fieldErr(name("scheme", "APP_SCHEME"), "must be http or https, got %q", r.Scheme)
+	}
+	if s.HealthPath != "" && (!strings.HasPrefix(s.HealthPath, "/") || strings.HasPrefix(s.HealthPath, "//")) {
+		return Service{}, fieldErr(name("healthPath", "HEALTH_PATH"), "must be a path starting with a single /, got %q", r.HealthPath)
+	}
+	if s.PathPrefix != "" && !strings.HasPrefix(s.PathPrefix, "/") {
+		return Service{}, fieldErr(name("pathPrefix", "PATH_PREFIX"), "must start with /, got %q", r.PathPrefix)
+	}
+	if s.PathPrefix == "/_wake" || strings.HasPrefix(s.PathPrefix, "/_wake/") {
+		return Service{}, fieldErr(name("pathPrefix", "PATH_PREFIX"), "/_wake is reserved for the controller's own routes")
+	}
+	if strings.ContainsAny(s.Host, "/ ") {
+		return Service{}, fieldErr(name("host", "HOST"), "must be a host name such as app.example.com, got %q", r.Host)
+	}
+	if s.Address == "" {
+		s.Address = AddressPublic
+		if s.URL != "" {
+			s.Address = AddressURL
+		}
+	}
+	switch s.Address {
+	case AddressPublic, AddressPrivate:
+		if s.URL != "" {
+			return Service{}, fieldErr(name("url", "APP_URL"), "only used with address %q", AddressURL)
+		}
+	case AddressURL:
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return Service{}, fieldErr(name("url", "APP_URL"), "must be an absolute http(s) URL without query, such as https://my-alb.example.com, got %q", s.URL)
+		}
+		s.URL = strings.TrimRight(s.URL, "/")
+	default:
+		return Service{}, fieldErr(name("address", "ADDRESS_MODE"), "must be %s, %s or %s, got %q", AddressPublic, AddressPrivate, AddressURL, r.Address)
+	}
+	if r.WakeCount != nil {
+		if *r.WakeCount < 1 || *r.WakeCount > maxWakeCount {
+			return Service{}, fieldErr(name("wakeCount", "WAKE_COUNT"), "must be between 1 and %d, got %d", maxWakeCount, *r.WakeCount)
+		}
+		s.WakeCount = int32(*r.WakeCount)
+	}
+	if r.WakeTimeoutSeconds != nil {
+		if *r.WakeTimeoutSeconds < 10 || *r.WakeTimeoutSeconds > maxWakeTimeoutSeconds {
+			return Service{}, fieldErr(name("wakeTimeoutSeconds", "WAKE_TIMEOUT_SECONDS"), "must be between 10 and %d, got %d", maxWakeTimeoutSeconds, *r.WakeTimeoutSeconds)
+		}
+		s.WakeTimeout = time.Duration(*r.WakeTimeoutSeconds) * time.Second
+	}
+	if r.SleepAfterMinutes != nil {
+		if *r.SleepAfterMinutes < 1 || *r.SleepAfterMinutes > 7*24*60 {
+			return Service{}, fieldErr(name("sleepAfterMinutes", "SLEEP_AFTER_MINUTES"), "must be between 1 and %d, got %d", 7*24*60, *r.SleepAfterMinutes)
+		}
+		s.SleepAfter = time.Duration(*r.SleepAfterMinutes) * time.Minute
+	}
+	return s, nil
+}
+
+func millis(getenv func(string) string, field string, def time.Duration, lo, hi int) (time.Duration, error) {
+	raw := strings.TrimSpace(getenv(field))
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, fieldErr(field, "%q is not a whole number of milliseconds", raw)
+	}
+	if n < lo || n > hi {
+		return 0, fieldErr(field, "must be between %d and %d milliseconds, got %d", lo, hi, n)
+	}
+	return time.Duration(n) * time.Millisecond, nil
+}

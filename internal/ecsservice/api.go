@@ -1,0 +1,54 @@
+// Package ecsservice reads the state of an ECS service and its tasks, and
+// scales it, with as few ECS and EC2 calls as the question needs.
+package ecsservice
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+)
+
+// ECS is the part of the ECS API this package calls; *ecs.Client satisfies it.
+type ECS interface {
+	DescribeServices(ctx context.Context, params *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+	ListTasks(ctx context.Context, params *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
+	DescribeTasks(ctx context.Context, params *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
+	UpdateService(ctx context.Context, params *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
+	TagResource(ctx context.Context, params *ecs.TagResourceInput, optFns ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
+}
+
+// EC2 is the part of the EC2 API this package calls; *ec2.Client satisfies it.
+type EC2 interface {
+	DescribeNetworkInterfaces(ctx context.Context, params *ec2.DescribeNetworkInterfacesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error)
+}
+
+// Batch sizes of the ECS and EC2 APIs.
+const (
+	// describeTasksBatch: DescribeTasks takes at most 100 tasks.
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html
+	describeTasksBatch = 100
+	// listTasksPage: ListTasks returns at most 100 tasks a page.
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
+	listTasksPage = 100
+	// DescribeServicesBatch: DescribeServices takes at most 10 services.
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
+	DescribeServicesBatch = 10
+)
+
+// Tags the controller keeps on the ECS service.
+const (
+	// TagWokenAt is when the last wake began (RFC 3339, UTC); Auto-Sleep reads it for its grace period.
+	TagWokenAt = "scale-to-zero:woken-at"
+	// TagSleptFrom is the desired count before the last sleep; the next wake restores it.
+	TagSleptFrom = "scale-to-zero:desired-before-sleep"
+)
+
+// Client reads and scales services.
+type Client struct {
+	ECS ECS
+	EC2 EC2
+}
+
+// New returns a Client over the given APIs.
+func New(e ECS, n EC2) *Client { return &Client{ECS: e, EC2: n} }

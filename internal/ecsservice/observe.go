@@ -1,0 +1,240 @@
+package ecsservice
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Task is what the controller needs to know of one task.
+type Task struct {
+	ID            string
+	LastStatus    string
+	DesiredStatus string
+	StoppedReason string
+	CreatedAt     *time.Time
+	StartedAt     *time.Time
+	StoppedAt     *time.Time
+	// NetworkInterfaceID is the task's ENI (awsvpc mode, as on Fargate).
+	NetworkInterfaceID string
+	PrivateIP          string
+	// PublicIP is filled only for RUNNING tasks when asked for (it costs an EC2 call).
+	PublicIP string
+}
+
+// Service is one observation of an ECS service.
+type Service struct {
+	ARN          string
+	Name         string
+	Cluster      string
+	Status       string // ACTIVE, DRAINING or INACTIVE
+	DesiredCount int32
+	// Deployments is how many deployments the service has; more than one, or a
+	// primary whose rollout is IN_PROGRESS, means a deployment is under way.
+	Deployments       int
+	RolloutInProgress bool
+	Tags              map[string]string
+	// WokenAt is the TagWokenAt tag, when present and valid.
+	WokenAt *time.Time
+	// SleptFrom is the TagSleptFrom tag: the desired count before the last sleep.
+	SleptFrom int32
+	// Tasks are the service's tasks that ECS wants running (any lastStatus).
+	Tasks []Task
+	// Stopped are tasks of the service that stopped; filled only when asked for.
+	Stopped []Task
+}
+
+// Need says which optional parts of an observation to fetch.
+type Need struct {
+	// Tasks: list and describe the tasks ECS wants running (skipped when desiredCount is 0).
+	Tasks bool
+	// PublicIPs: look up the public IP of RUNNING tasks.
+	PublicIPs bool
+	// StoppedWhenNoneRunning: when no task is RUNNING, also fetch stopped tasks, to tell why a wake fails.
+	StoppedWhenNoneRunning bool
+}
+
+// Observe reads one service: 1 DescribeServices call with its tags; with
+// need.Tasks and desiredCount > 0, ListTasks + DescribeTasks; with
+// need.PublicIPs, one DescribeNetworkInterfaces for the RUNNING tasks.
+func (c *Client) Observe(ctx context.Context, cluster, service string, need Need) (*Service, error) {
+	out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{
+		Cluster:  aws.String(cluster),
+		Services: []string{service},
+		Include:  []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
+	})
+	if err != nil {
+		if isCode(err, "ClusterNotFoundException", "ServiceNotFoundException") {
+			return nil, fmt.Errorf("describe service %s/%s: %w: %v", cluster, service, ErrServiceNotFound, err)
+		}
+		return nil, fmt.Errorf("describe service %s/%s: %w", cluster, service, err)
+	}
+	svcs := FromDescribe(out, cluster)
+	s, ok := svcs[service]
+	if !ok || s.Status == "INACTIVE" {
+		return nil, fmt.Errorf("describe service %s/%s: %w", cluster, service, ErrServiceNotFound)
+	}
+	if !need.Tasks || s.DesiredCount == 0 {
+		return s, nil
+	}
+	if s.Tasks, err = c.tasks(ctx, cluster, service, ecstypes.DesiredStatusRunning); err != nil {
+		return nil, err
+	}
+	if need.PublicIPs {
+		if err := c.fillPublicIPs(ctx, s.Tasks); err != nil {
+			return nil, err
+		}
+	}
+	if need.StoppedWhenNoneRunning && !slices.ContainsFunc(s.Tasks, func(t Task) bool { return t.LastStatus == "RUNNING" }) {
+		if s.Stopped, err = c.tasks(ctx, cluster, service, ecstypes.DesiredStatusStopped); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// FromDescribe turns a DescribeServices answer into observations by service name.
+func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*Service {
+	res := make(map[string]*Service, len(out.Services))
+	for _, d := range out.Services {
+		s := &Service{
+			ARN:          aws.ToString(d.ServiceArn),
+			Name:         aws.ToString(d.ServiceName),
+			Cluster:      cluster,
+			Status:       aws.ToString(d.Status),
+			DesiredCount: d.DesiredCount,
+			Deployments:  len(d.Deployments),
+			Tags:         map[string]string{},
+		}
+		for _, dep := range d.Deployments {
+			if aws.ToString(dep.Status) == "PRIMARY" && dep.RolloutState == ecstypes.DeploymentRolloutStateInProgress {
+				s.RolloutInProgress = true
+			}
+		}
+		for _, t := range d.Tags {
+			s.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if v, ok := s.Tags[TagWokenAt]; ok {
+			if at, err := time.Parse(time.RFC3339, v); err == nil {
+				s.WokenAt = &at
+			}
+		}
+		if v, ok := s.Tags[TagSleptFrom]; ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 10000 {
+				s.SleptFrom = int32(n)
+			}
+		}
+		res[s.Name] = s
+	}
+	return res
+}
+
+// tasks lists and describes the service's tasks with the given desired status.
+func (c *Client) tasks(ctx context.Context, cluster, service string, desired ecstypes.DesiredStatus) ([]Task, error) {
+	var arns []string
+	var next *string
+	for {
+		out, err := c.ECS.ListTasks(ctx, &ecs.ListTasksInput{
+			Cluster:       aws.String(cluster),
+			ServiceName:   aws.String(service),
+			DesiredStatus: desired,
+			MaxResults:    aws.Int32(listTasksPage),
+			NextToken:     next,
+		})
+		if err != nil {
+			if isCode(err, "ClusterNotFoundException", "ServiceNotFoundException") {
+				return nil, fmt.Errorf("list tasks of %s/%s: %w: %v", cluster, service, ErrServiceNotFound, err)
+			}
+			return nil, fmt.Errorf("list tasks of %s/%s: %w", cluster, service, err)
+		}
+		arns = append(arns, out.TaskArns...)
+		next = out.NextToken
+		// Stopped tasks are only looked at for the latest reasons: one page is plenty.
+		if next == nil || desired == ecstypes.DesiredStatusStopped {
+			break
+		}
+	}
+	var tasks []Task
+	for batch := range slices.Chunk(arns, describeTasksBatch) {
+		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: batch})
+		if err != nil {
+			return nil, fmt.Errorf("describe tasks of %s/%s: %w", cluster, service, err)
+		}
+		for _, t := range out.Tasks {
+			// ListTasks' service filter is not to be trusted everywhere: check the task's own group and status.
+			if aws.ToString(t.Group) != "service:"+service || aws.ToString(t.DesiredStatus) != string(desired) {
+				continue
+			}
+			tasks = append(tasks, taskOf(t))
+		}
+		// A task that vanished between the two calls shows up in Failures: it is simply not there.
+	}
+	return tasks, nil
+}
+
+func taskOf(t ecstypes.Task) Task {
+	arn := aws.ToString(t.TaskArn)
+	out := Task{
+		ID:            arn[strings.LastIndex(arn, "/")+1:],
+		LastStatus:    aws.ToString(t.LastStatus),
+		DesiredStatus: aws.ToString(t.DesiredStatus),
+		StoppedReason: aws.ToString(t.StoppedReason),
+		CreatedAt:     t.CreatedAt,
+		StartedAt:     t.StartedAt,
+		StoppedAt:     t.StoppedAt,
+	}
+	for _, a := range t.Attachments {
+		if aws.ToString(a.Type) != "ElasticNetworkInterface" {
+			continue
+		}
+		for _, d := range a.Details {
+			switch aws.ToString(d.Name) {
+			case "networkInterfaceId":
+				out.NetworkInterfaceID = aws.ToString(d.Value)
+			case "privateIPv4Address":
+				out.PrivateIP = aws.ToString(d.Value)
+			}
+		}
+	}
+	return out
+}
+
+// fillPublicIPs looks up the public IPs of the RUNNING tasks in one call.
+func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
+	var ids []string
+	for _, t := range tasks {
+		if t.LastStatus == "RUNNING" && t.NetworkInterfaceID != "" {
+			ids = append(ids, t.NetworkInterfaceID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	out, err := c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: ids})
+	if err != nil {
+		if isCode(err, "InvalidNetworkInterfaceID.NotFound") {
+			// An interface went away with its task between two calls: look again one by one would
+			// cost more calls than it is worth; the task simply has no address this time.
+			return nil
+		}
+		return fmt.Errorf("describe network interfaces: %w", err)
+	}
+	public := map[string]string{}
+	for _, ni := range out.NetworkInterfaces {
+		if ni.Association != nil && ni.Association.PublicIp != nil {
+			public[aws.ToString(ni.NetworkInterfaceId)] = aws.ToString(ni.Association.PublicIp)
+		}
+	}
+	for i := range tasks {
+		tasks[i].PublicIP = public[tasks[i].NetworkInterfaceID]
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package ecsservice
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// SetDesired sets the service's desired count.
+func (c *Client) SetDesired(ctx context.Context, cluster, service string, count int32) error {
+	_, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster:      aws.String(cluster),
+		Service:      aws.String(service),
+		DesiredCount: aws.Int32(count),
+	})
+	if err != nil {
+		if isCode(err, "ClusterNotFoundException", "ServiceNotFoundException", "ServiceNotActiveException") {
+			return fmt.Errorf("update service %s/%s: %w: %v", cluster, service, ErrServiceNotFound, err)
+		}
+		return fmt.Errorf("update service %s/%s to %d: %w", cluster, service, count, err)
+	}
+	return nil
+}
+
+// MarkWoken records on the service when a wake began.
+func (c *Client) MarkWoken(ctx context.Context, serviceARN string, at time.Time) error {
+	return c.tag(ctx, serviceARN, TagWokenAt, at.UTC().Format(time.RFC3339))
+}
+
+// MarkSlept records the desired count a service had before it was put to sleep.
+func (c *Client) MarkSlept(ctx context.Context, serviceARN string, from int32) error {
+	return c.tag(ctx, serviceARN, TagSleptFrom, strconv.Itoa(int(from)))
+}
+
+func (c *Client) tag(ctx context.Context, arn, key, value string) error {
+	_, err := c.ECS.TagResource(ctx, &ecs.TagResourceInput{
+		ResourceArn: aws.String(arn),
+		Tags:        []ecstypes.Tag{{Key: aws.String(key), Value: aws.String(value)}},
+	})
+	if err != nil {
+		return fmt.Errorf("tag %s with %s: %w", arn, key, err)
+	}
+	return nil
+}
+
+// Sleep scales the service to 0 and remembers the count it had, so the next
+// wake restores it. It does nothing to a service already at 0.
+func (c *Client) Sleep(ctx context.Context, s *Service) error {
+	if s.DesiredCount == 0 {
+		return nil
+	}
+	// Remember first: a service at 0 that forgot its count would wake too small.
+	if err := c.MarkSlept(ctx, s.ARN, s.DesiredCount); err != nil {
+		return err
+	}
+	return c.SetDesired(ctx, s.Cluster, s.Name, 0)
+}

@@ -1,0 +1,263 @@
+// Package wake decides the state of a sleeping or waking service, wakes it
+// once however many visitors arrive, and tells where to send them when ready.
+package wake
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
+)
+
+// States, as the status endpoint reports them.
+const (
+	Asleep = "asleep"
+	Waking = "waking"
+	Ready  = "ready"
+	Failed = "failed"
+)
+
+// Stages of a wake, the furthest any task of the service has reached.
+const (
+	StageNoTask       = "no-task"      // scaled up, no task placed yet
+	StageProvisioning = "provisioning" // ECS is setting up the task's network
+	StagePending      = "pending"      // pulling the image, starting containers
+	StageActivating   = "activating"   // registering with load balancers, service discovery
+	StageStartingApp  = "starting-app" // the task is RUNNING but the app does not answer yet
+	StageChecking     = "checking"     // ECS could not be read just now; trying again
+)
+
+// Status is the state of one service as visitors and operators see it.
+type Status struct {
+	Service        string `json:"service"`
+	State          string `json:"state"`
+	Stage          string `json:"stage"`
+	ElapsedSeconds int    `json:"elapsedSeconds"`
+	Location       string `json:"location,omitempty"`
+	Message        string `json:"message,omitempty"`
+	// Description is the state and stage in words, for the wait page and operators.
+	Description string `json:"description"`
+
+	// target is where a ready service answers (scheme, host, port, or a fixed URL).
+	target *url.URL
+}
+
+// LocationFor is where to send a visitor who asked for pathAndQuery, when ready.
+func (s Status) LocationFor(pathAndQuery string) string {
+	if s.target == nil {
+		return ""
+	}
+	return Join(s.target, pathAndQuery)
+}
+
+// Join puts a visitor's path and query onto a base URL; the host comes only from base.
+func Join(base *url.URL, pathAndQuery string) string {
+	u := *base
+	p, q, _ := strings.Cut(CleanPath(pathAndQuery), "?")
+	u.Path = strings.TrimRight(base.Path, "/") + p
+	u.RawPath = ""
+	u.RawQuery = q
+	return u.String()
+}
+
+// CleanPath keeps a visitor's path and query only when it is a plain
+// absolute path; anything that could name another host becomes "/".
+func CleanPath(pathAndQuery string) string {
+	if !strings.HasPrefix(pathAndQuery, "/") || strings.HasPrefix(pathAndQuery, "//") ||
+		strings.HasPrefix(pathAndQuery, "/\\") || strings.ContainsAny(pathAndQuery, "\r\n\x00#") {
+		return "/"
+	}
+	p, q, hasQuery := strings.Cut(pathAndQuery, "?")
+	if _, err := url.Parse(p); err != nil {
+		return "/"
+	}
+	if hasQuery {
+		if _, err := url.ParseQuery(q); err != nil {
+			return p
+		}
+		return p + "?" + q
+	}
+	return p
+}
+
+// describe says the state and stage in words a visitor understands.
+func describe(st Status) Status {
+	switch st.State {
+	case Asleep:
+		st.Description = "The service is asleep."
+	case Ready:
+		st.Description = "Ready. Taking you there…"
+	case Failed:
+		st.Description = "The service could not start."
+	default:
+		st.Description = map[string]string{
+			StageNoTask:       "Starting a task…",
+			StageProvisioning: "Preparing the task's network…",
+			StagePending:      "Pulling the image and starting the container…",
+			StageActivating:   "Almost there: connecting the task…",
+			StageStartingApp:  "The app is starting up…",
+			StageChecking:     "Checking on the service…",
+		}[st.Stage]
+	}
+	return st
+}
+
+// target is where a ready task answers, for the configured address mode.
+func targetOf(svc config.Service, t ecsservice.Task) (probe.Target, *url.URL, bool) {
+	host := t.PublicIP
+	if svc.Address == config.AddressPrivate {
+		host = t.PrivateIP
+	}
+	if svc.Address == config.AddressURL {
+		u, err := url.Parse(svc.URL)
+		if err != nil {
+			return probe.Target{}, nil, false
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"https": "443"}[u.Scheme]
+			if port == "" {
+				port = "80"
+			}
+		}
+		n, _ := strconv.Atoi(port)
+		return probe.Target{Scheme: u.Scheme, Host: u.Hostname(), Port: n, HealthPath: svc.HealthPath}, u, true
+	}
+	if host == "" {
+		return probe.Target{}, nil, false
+	}
+	pt := probe.Target{Scheme: svc.Scheme, Host: host, Port: svc.Port, HealthPath: svc.HealthPath}
+	u := &url.URL{Scheme: svc.Scheme, Host: net.JoinHostPort(host, strconv.Itoa(svc.Port))}
+	if (svc.Scheme == "http" && svc.Port == 80) || (svc.Scheme == "https" && svc.Port == 443) {
+		u.Host = host
+	}
+	return pt, u, true
+}
+
+// decide turns an observation and the probe's answer into a Status.
+// ready is the task that answered, or nil.
+func decide(svc config.Service, obs *ecsservice.Service, ready *url.URL, now time.Time) Status {
+	return describe(decideState(svc, obs, ready, now))
+}
+
+func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, now time.Time) Status {
+	st := Status{Service: svc.Name}
+	if obs.DesiredCount == 0 {
+		st.State = Asleep
+		return st
+	}
+	if obs.WokenAt != nil && now.After(*obs.WokenAt) {
+		st.ElapsedSeconds = int(now.Sub(*obs.WokenAt) / time.Second)
+	}
+	if ready != nil {
+		st.State, st.target, st.Location = Ready, ready, ready.String()
+		return st
+	}
+	if t, ok := failedTask(obs); ok {
+		st.State, st.Message = Failed, plainReason(t.StoppedReason)
+		return st
+	}
+	if obs.WokenAt != nil && now.Sub(*obs.WokenAt) > svc.WakeTimeout {
+		st.State = Failed
+		st.Message = fmt.Sprintf("The service did not become ready within %s.", humanDuration(svc.WakeTimeout))
+		return st
+	}
+	st.State, st.Stage = Waking, stageOf(obs.Tasks)
+	return st
+}
+
+// stageOf is the furthest stage any task has reached.
+func stageOf(tasks []ecsservice.Task) string {
+	order := []string{"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"}
+	best := -1
+	for _, t := range tasks {
+		if i := slices.Index(order, t.LastStatus); i > best {
+			best = i
+		}
+	}
+	switch best {
+	case 0:
+		return StageProvisioning
+	case 1:
+		return StagePending
+	case 2:
+		return StageActivating
+	case 3:
+		return StageStartingApp
+	}
+	return StageNoTask
+}
+
+// failedTask finds a task of the current wake that stopped for a reason of its own.
+func failedTask(obs *ecsservice.Service) (ecsservice.Task, bool) {
+	if obs.WokenAt == nil {
+		return ecsservice.Task{}, false
+	}
+	for _, t := range obs.Stopped {
+		when := t.StoppedAt
+		if when == nil {
+			when = t.CreatedAt
+		}
+		// Tasks from before this wake say nothing about it. Without times, trust the reason alone.
+		if when != nil && when.Before(*obs.WokenAt) {
+			continue
+		}
+		if scaledIn(t.StoppedReason) {
+			continue
+		}
+		return t, true
+	}
+	return ecsservice.Task{}, false
+}
+
+// scaledIn reports a stop that ECS made on purpose, not a failure.
+func scaledIn(reason string) bool {
+	r := strings.ToLower(reason)
+	return strings.HasPrefix(r, "scaling activity initiated by") || strings.Contains(r, "deployment") && strings.Contains(r, "replaced")
+}
+
+var arnPattern = regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s"'),]+`)
+var idPattern = regexp.MustCompile(`\b[0-9a-f]{32}\b`)
+
+// plainReason says why tasks stopped, in words a visitor can read, without ARNs.
+func plainReason(reason string) string {
+	r := strings.ToLower(reason)
+	switch {
+	case strings.Contains(r, "cannotpullcontainer") || strings.Contains(r, "pull image"):
+		return "The app's container image could not be downloaded."
+	case strings.Contains(r, "outofmemory") || strings.Contains(r, "out of memory"):
+		return "The app ran out of memory while starting."
+	case strings.Contains(r, "elb health checks") || strings.Contains(r, "health check"):
+		return "The app did not pass its health checks."
+	case strings.Contains(r, "resourceinitializationerror"):
+		return "The task could not be set up (secrets, logs or network)."
+	case strings.Contains(r, "essential container in task exited"):
+		return "The app stopped while starting."
+	case strings.TrimSpace(reason) == "":
+		return "The app stopped while starting."
+	}
+	clean := idPattern.ReplaceAllString(arnPattern.ReplaceAllString(reason, "…"), "…")
+	if len(clean) > 200 {
+		clean = clean[:200] + "…"
+	}
+	return "The app stopped while starting: " + strings.TrimSpace(clean)
+}
+
+func humanDuration(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		n := int(d / time.Minute)
+		if n == 1 {
+			return "1 minute"
+		}
+		return strconv.Itoa(n) + " minutes"
+	}
+	return strconv.Itoa(int(d/time.Second)) + " seconds"
+}

@@ -1,0 +1,215 @@
+// Package wakehttp is the Wake function's HTTP face: the wait page, the
+// redirect to the ready app, the status endpoint and the retry.
+package wakehttp
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
+)
+
+// Paths of the controller's own routes.
+const (
+	StatusPath = "/_wake/status"
+	RetryPath  = "/_wake/retry"
+	ownPrefix  = "/_wake/"
+)
+
+// retryAfterSeconds is what non-browser clients are told to wait.
+const retryAfterSeconds = "2"
+
+// Waker is what the handler needs from the wake controller.
+type Waker interface {
+	Status(ctx context.Context, svc config.Service) wake.Status
+	Wake(ctx context.Context, svc config.Service) wake.Status
+	Retry(ctx context.Context, svc config.Service) wake.Status
+}
+
+// Handler serves visitors.
+type Handler struct {
+	waker  Waker
+	router *route.Router
+	page   *waitpage.Page
+	hold   time.Duration
+	log    *slog.Logger
+}
+
+// New returns the handler. hold is how long one request may wait for the app
+// before answering with the wait page (0: answer at once).
+func New(w Waker, r *route.Router, p *waitpage.Page, hold time.Duration, log *slog.Logger) *Handler {
+	return &Handler{waker: w, router: r, page: p, hold: hold, log: log}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	switch {
+	case r.URL.Path == StatusPath:
+		h.status(w, r)
+	case r.URL.Path == RetryPath:
+		h.retry(w, r)
+	case strings.HasPrefix(r.URL.Path, ownPrefix):
+		writeJSON(w, r, http.StatusNotFound, map[string]string{"error": "no such route; the controller serves " + StatusPath})
+	default:
+		h.visit(w, r)
+	}
+}
+
+// visit wakes the service if needed, then redirects or shows the wait page.
+func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, r, http.StatusMethodNotAllowed, map[string]string{"error": "the service is asleep or starting; only GET and HEAD wake it"})
+		return
+	}
+	svc, ok := h.router.Match(r.Host, r.URL.Path)
+	if !ok {
+		writeJSON(w, r, http.StatusNotFound, map[string]string{"error": "no service is configured for this host and path"})
+		return
+	}
+	st := h.waker.Wake(r.Context(), svc)
+	if st.State == wake.Waking && h.hold > 0 {
+		st = h.holdForReady(r.Context(), svc, st)
+	}
+	pathAndQuery := wake.CleanPath(r.URL.RequestURI())
+	if st.State == wake.Ready {
+		http.Redirect(w, r, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
+		return
+	}
+	logging.For(h.log, svc.Cluster, svc.Name).Debug("visitor waits", "state", st.State, "stage", st.Stage)
+	if !wantsHTML(r) {
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeJSON(w, r, http.StatusServiceUnavailable, st)
+		return
+	}
+	h.writePage(w, r, svc, st, pathAndQuery)
+}
+
+// holdForReady waits a little for the app, so a nearly ready one gets the visitor at once.
+func (h *Handler) holdForReady(ctx context.Context, svc config.Service, st wake.Status) wake.Status {
+	deadline := time.NewTimer(h.hold)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for st.State == wake.Waking {
+		select {
+		case <-deadline.C:
+			return st
+		case <-ctx.Done():
+			return st
+		case <-tick.C:
+			st = h.waker.Status(ctx, svc)
+		}
+	}
+	return st
+}
+
+// status reports the state as JSON; it never scales anything.
+func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, r, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
+		return
+	}
+	pathAndQuery := wake.CleanPath(orSlash(r.URL.Query().Get("path")))
+	path, _, _ := strings.Cut(pathAndQuery, "?")
+	svc, ok := h.router.Match(r.Host, path)
+	if !ok {
+		writeJSON(w, r, http.StatusNotFound, map[string]string{"error": "no service is configured for this host and path"})
+		return
+	}
+	st := h.waker.Status(r.Context(), svc)
+	if st.State == wake.Ready {
+		st.Location = st.LocationFor(pathAndQuery)
+	}
+	writeJSON(w, r, http.StatusOK, st)
+}
+
+// retry starts a failed wake again, then sends the visitor back to their page.
+func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeJSON(w, r, http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, r, http.StatusBadRequest, map[string]string{"error": "bad form: " + err.Error()})
+		return
+	}
+	pathAndQuery := wake.CleanPath(orSlash(r.PostForm.Get("path")))
+	path, _, _ := strings.Cut(pathAndQuery, "?")
+	svc, ok := h.router.Match(r.Host, path)
+	if !ok {
+		writeJSON(w, r, http.StatusNotFound, map[string]string{"error": "no service is configured for this host and path"})
+		return
+	}
+	st := h.waker.Retry(r.Context(), svc)
+	logging.For(h.log, svc.Cluster, svc.Name).Info("wake retried by a visitor", "state", st.State)
+	// A relative location on this host: the page itself then redirects or waits.
+	http.Redirect(w, r, pathAndQuery, http.StatusSeeOther)
+}
+
+func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.Service, st wake.Status, pathAndQuery string) {
+	body, err := h.page.Render(waitpage.Data{
+		Service:        svc.Name,
+		State:          st.State,
+		Stage:          st.Stage,
+		Description:    st.Description,
+		Message:        st.Message,
+		ElapsedSeconds: st.ElapsedSeconds,
+		Path:           pathAndQuery,
+		StatusURL:      StatusPath + "?path=" + url.QueryEscape(pathAndQuery),
+	})
+	if err != nil {
+		// Never half a page: fall back to the plain JSON answer.
+		logging.For(h.log, svc.Cluster, svc.Name).Error("wait page failed to render", "error", err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeJSON(w, r, http.StatusServiceUnavailable, st)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Security-Policy", h.page.CSP())
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Referrer-Policy", "no-referrer")
+	hdr.Set("X-Frame-Options", "DENY")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "text/html")
+}
+
+func orSlash(s string) string {
+	if s == "" {
+		return "/"
+	}
+	return s
+}
+
+func writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		body = []byte(`{"error":"internal"}`)
+		code = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(append(body, '\n'))
+	}
+}

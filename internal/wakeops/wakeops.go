@@ -1,0 +1,52 @@
+// Package wakeops carries out operators' direct invocations of the Wake
+// function: wake, status and sleep.
+package wakeops
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
+)
+
+// Controller is what the operations need.
+type Controller interface {
+	Status(ctx context.Context, svc config.Service) wake.Status
+	Wake(ctx context.Context, svc config.Service) wake.Status
+	Sleep(ctx context.Context, svc config.Service) (wake.Status, error)
+}
+
+// Result is the JSON answer of a direct invocation.
+type Result struct {
+	Action string `json:"action"`
+	wake.Status
+}
+
+// Operator returns the invoke.Operator for the Wake function.
+func Operator(ctrl Controller, router *route.Router) invoke.Operator {
+	return func(ctx context.Context, cmd invoke.Command) (any, error) {
+		if cmd.DryRun != nil {
+			return nil, fmt.Errorf("dryRun is an Auto-Sleep option; the Wake function takes wake, status or sleep")
+		}
+		svc, err := router.ByName(cmd.Service)
+		if err != nil {
+			return nil, err
+		}
+		switch cmd.Action {
+		case "wake":
+			return Result{Action: cmd.Action, Status: ctrl.Wake(ctx, svc)}, nil
+		case "status":
+			return Result{Action: cmd.Action, Status: ctrl.Status(ctx, svc)}, nil
+		case "sleep":
+			st, err := ctrl.Sleep(ctx, svc)
+			if err != nil {
+				return nil, fmt.Errorf("sleep %s: %w", svc.Name, err)
+			}
+			return Result{Action: cmd.Action, Status: st}, nil
+		}
+		return nil, fmt.Errorf("unknown action %q: use wake, status or sleep", cmd.Action)
+	}
+}
