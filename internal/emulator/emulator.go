@@ -21,9 +21,13 @@ const Command = "moto_server"
 
 // Server is a running emulator process.
 type Server struct {
-	// URL is the endpoint to give the SDK (AWS_ENDPOINT_URL), always on 127.0.0.1.
+	// URL is the endpoint to give the SDK (AWS_ENDPOINT_URL), always on 127.0.0.1:
+	// a small proxy that mends the emulator's answers the SDK cannot read.
 	URL string
-	cmd *exec.Cmd
+	// MotoURL is the emulator itself.
+	MotoURL string
+	compat  *compat
+	cmd     *exec.Cmd
 	out *lockedBuffer
 	// done is closed when the process has exited.
 	done chan struct{}
@@ -39,7 +43,7 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}, done: make(chan struct{})}
+	s := &Server{MotoURL: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	s.cmd.Stdout = s.out
 	s.cmd.Stderr = s.out
@@ -65,9 +69,14 @@ func Start(ctx context.Context) (*Server, error) {
 		}
 		if time.Now().After(deadline) {
 			s.Stop()
-			return nil, fmt.Errorf("%s did not answer on %s within 30s", Command, s.URL)
+			return nil, fmt.Errorf("%s did not answer on %s within 30s", Command, s.MotoURL)
 		}
 	}
+	if s.compat, err = startCompat(s.MotoURL); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("start the emulator's proxy: %w", err)
+	}
+	s.URL = s.compat.url
 	return s, nil
 }
 
@@ -75,7 +84,7 @@ func Start(ctx context.Context) (*Server, error) {
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 func (s *Server) ping(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/moto-api/data.json", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.MotoURL+"/moto-api/data.json", nil)
 	if err != nil {
 		return err
 	}
@@ -94,7 +103,7 @@ func (s *Server) ping(ctx context.Context) error {
 // DescribeTasks call, so tasks stay RUNNING until someone stops them, as on ECS.
 func (s *Server) KeepTasksAsTheyAre(ctx context.Context) error {
 	body := `{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000000}}`
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/moto-api/state-manager/set-transition", bytes.NewBufferString(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.MotoURL+"/moto-api/state-manager/set-transition", bytes.NewBufferString(body))
 	if err != nil {
 		return err
 	}
@@ -111,7 +120,7 @@ func (s *Server) KeepTasksAsTheyAre(ctx context.Context) error {
 
 // Reset drops every resource the emulator holds.
 func (s *Server) Reset(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/moto-api/reset", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.MotoURL+"/moto-api/reset", nil)
 	if err != nil {
 		return err
 	}
@@ -127,6 +136,9 @@ func (s *Server) Reset(ctx context.Context) error {
 func (s *Server) Stop() {
 	if s == nil || s.cmd == nil || s.cmd.Process == nil {
 		return
+	}
+	if s.compat != nil {
+		_ = s.compat.srv.Close()
 	}
 	pid := s.cmd.Process.Pid
 	_ = syscall.Kill(-pid, syscall.SIGTERM)

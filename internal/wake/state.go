@@ -50,6 +50,11 @@ type Status struct {
 	target *url.URL
 }
 
+// ReadyAt is the status of a service that answers at base.
+func ReadyAt(service string, base *url.URL) Status {
+	return describe(Status{Service: service, State: Ready, Location: base.String(), target: base})
+}
+
 // LocationFor is where to send a visitor who asked for pathAndQuery, when ready.
 func (s Status) LocationFor(pathAndQuery string) string {
 	if s.target == nil {
@@ -62,8 +67,12 @@ func (s Status) LocationFor(pathAndQuery string) string {
 func Join(base *url.URL, pathAndQuery string) string {
 	u := *base
 	p, q, _ := strings.Cut(CleanPath(pathAndQuery), "?")
-	u.Path = strings.TrimRight(base.Path, "/") + p
-	u.RawPath = ""
+	pu, err := url.Parse(p)
+	if err != nil {
+		pu = &url.URL{Path: "/"}
+	}
+	u.Path = strings.TrimRight(base.Path, "/") + pu.Path
+	u.RawPath = strings.TrimRight(base.EscapedPath(), "/") + pu.EscapedPath()
 	u.RawQuery = q
 	return u.String()
 }
@@ -158,8 +167,9 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 		st.ElapsedSeconds = int(now.Sub(*obs.WokenAt) / time.Second)
 	}
 	if ready != nil {
-		st.State, st.target, st.Location = Ready, ready, ready.String()
-		return st
+		r := ReadyAt(svc.Name, ready)
+		r.ElapsedSeconds = st.ElapsedSeconds
+		return r
 	}
 	if t, ok := failedTask(obs); ok {
 		st.State, st.Message = Failed, plainReason(t.StoppedReason)

@@ -82,7 +82,7 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 	}
 	pathAndQuery := wake.CleanPath(r.URL.RequestURI())
 	if st.State == wake.Ready {
-		http.Redirect(w, r, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
+		redirect(w, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
 		return
 	}
 	logging.For(h.log, svc.Cluster, svc.Name).Debug("visitor waits", "state", st.State, "stage", st.Stage)
@@ -156,7 +156,7 @@ func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
 	st := h.waker.Retry(r.Context(), svc)
 	logging.For(h.log, svc.Cluster, svc.Name).Info("wake retried by a visitor", "state", st.State)
 	// A relative location on this host: the page itself then redirects or waits.
-	http.Redirect(w, r, pathAndQuery, http.StatusSeeOther)
+	redirect(w, pathAndQuery, http.StatusSeeOther)
 }
 
 func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.Service, st wake.Status, pathAndQuery string) {
@@ -187,6 +187,12 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.S
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
+}
+
+// redirect answers with a bare redirect: no body, so no HTML without its CSP.
+func redirect(w http.ResponseWriter, location string, code int) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(code)
 }
 
 func wantsHTML(r *http.Request) bool {

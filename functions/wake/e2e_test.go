@@ -1,0 +1,266 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+)
+
+const appPort = 18080
+
+// client never follows redirects: the tests look at them.
+var client = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// startWake runs the built Wake binary against the world, serving HTTP on a free loopback port.
+func startWake(t *testing.T, w *testworld.World, service string, extra ...string) string {
+	t.Helper()
+	addr := testworld.FreeAddr(t)
+	env := w.Env(append([]string{
+		"CLUSTER_NAME=" + testworld.Cluster,
+		"SERVICE_NAME=" + service,
+		"APP_PORT=" + strconv.Itoa(appPort),
+		"LISTEN_ADDR=" + addr,
+		"OBSERVE_TTL_MS=200",
+		"LOG_LEVEL=debug",
+	}, extra...)...)
+	p := testworld.StartProcess(t, wakeBin, env)
+	testworld.WaitListening(t, p, addr)
+	return "http://" + addr
+}
+
+type status struct {
+	State          string `json:"state"`
+	Stage          string `json:"stage"`
+	ElapsedSeconds int    `json:"elapsedSeconds"`
+	Location       string `json:"location"`
+	Message        string `json:"message"`
+}
+
+func getStatus(t *testing.T, base, path string) status {
+	t.Helper()
+	resp, err := client.Get(base + "/_wake/status?path=" + url.QueryEscape(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st status
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatalf("status is not JSON: %v", err)
+	}
+	return st
+}
+
+func visit(t *testing.T, base, path, accept string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+	req.Header.Set("Accept", accept)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func waitForStatus(t *testing.T, base, path string, within time.Duration, want func(status) bool) status {
+	t.Helper()
+	var last status
+	testworld.Eventually(t, within, "status", func() bool {
+		last = getStatus(t, base, path)
+		return want(last)
+	})
+	return last
+}
+
+func TestWholeWakeCycle(t *testing.T) {
+	tests := []struct {
+		name       string
+		healthPath string
+	}{
+		{"ready when the app port accepts connections", ""},
+		{"ready when the health path answers 2xx", "/healthz"},
+	}
+	w := testworld.Start(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			service := fmt.Sprintf("cycle-%d", i)
+			w.CreateService(t, service, 0)
+			var extra []string
+			if tc.healthPath != "" {
+				extra = append(extra, "HEALTH_PATH="+tc.healthPath)
+			}
+			base := startWake(t, w, service, extra...)
+
+			if st := getStatus(t, base, "/"); st.State != "asleep" {
+				t.Fatalf("before any visit: %q, want asleep", st.State)
+			}
+			if w.Desired(t, service) != 0 {
+				t.Fatal("the status endpoint woke the service")
+			}
+
+			resp, body := visit(t, base, "/some/path?x=1", "text/html")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<html") {
+				t.Fatalf("first visit: %d, want the wait page", resp.StatusCode)
+			}
+			if w.Desired(t, service) != 1 {
+				t.Fatal("the first visit did not scale the service up")
+			}
+			if _, err := time.Parse(time.RFC3339, w.Tags(t, service)["scale-to-zero:woken-at"]); err != nil {
+				t.Fatalf("woken-at tag: %v", err)
+			}
+			if st := getStatus(t, base, "/"); st.State != "waking" || st.Stage != "no-task" {
+				t.Fatalf("scaled up, no task: %+v", st)
+			}
+
+			// The task runs and has a public IP, but the app does not answer yet: no redirect.
+			task := w.RunTask(t, service)
+			st := waitForStatus(t, base, "/", 5*time.Second, func(s status) bool { return s.Stage == "starting-app" })
+			if st.State != "waking" {
+				t.Fatalf("running task, app silent: %+v", st)
+			}
+			if resp, _ := visit(t, base, "/some/path?x=1", "text/html"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("visit while the app is silent: %d, want 200 wait page (no redirect)", resp.StatusCode)
+			}
+
+			// The app answers: the visitor goes to it, path and query kept.
+			l := testworld.Listen(t, task.IP, appPort)
+			if tc.healthPath != "" {
+				srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == tc.healthPath {
+						w.WriteHeader(http.StatusNoContent)
+						return
+					}
+					w.WriteHeader(http.StatusNotFound)
+				})}
+				go func() { _ = srv.Serve(l) }()
+				t.Cleanup(func() { _ = srv.Close() })
+			} else {
+				go func() {
+					for {
+						c, err := l.Accept()
+						if err != nil {
+							return
+						}
+						c.Close()
+					}
+				}()
+			}
+			want := "http://" + task.IP + ":" + strconv.Itoa(appPort) + "/some/path?x=1"
+			st = waitForStatus(t, base, "/some/path?x=1", 5*time.Second, func(s status) bool { return s.State == "ready" })
+			if st.Location != want {
+				t.Fatalf("status location %q, want %q", st.Location, want)
+			}
+			resp, _ = visit(t, base, "/some/path?x=1", "text/html")
+			if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != want {
+				t.Fatalf("ready visit: %d to %q, want 307 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
+			}
+		})
+	}
+}
+
+func TestFiftyConcurrentFirstVisitsMakeOneScaleUp(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "crowd", 0)
+	base := startWake(t, w, "crowd", "WAKE_COUNT=2")
+	w.Gate.ResetCounts()
+
+	var wg sync.WaitGroup
+	codes := make([]int, 50)
+	for i := range 50 {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+			req.Header.Set("Accept", "text/html")
+			resp, err := client.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("visitor %d got %d, want the 200 wait page", i, c)
+		}
+	}
+	if n := w.Gate.Count("UpdateService"); n != 1 {
+		t.Fatalf("UpdateService called %d times for 50 visitors, want 1", n)
+	}
+	if d := w.Desired(t, "crowd"); d != 2 {
+		t.Fatalf("desired %d, want the wake count 2", d)
+	}
+	t.Logf("API calls for 50 concurrent first visits: %v", w.Gate.Calls())
+}
+
+func TestATaskThatStopsFailsTheWakeInPlainWords(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "broken", 0)
+	base := startWake(t, w, "broken")
+	visit(t, base, "/", "text/html")
+	task := w.RunTask(t, "broken")
+	w.StopTask(t, task, "Essential container in task exited")
+
+	st := waitForStatus(t, base, "/", 5*time.Second, func(s status) bool { return s.State == "failed" })
+	if st.Message == "" || strings.Contains(st.Message, "arn:") {
+		t.Fatalf("failure message %q: want plain words without ARNs", st.Message)
+	}
+	resp, body := visit(t, base, "/", "text/html")
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "arn:") || strings.Contains(body, task.ARN) {
+		t.Fatalf("failed page: %d, ARN shown: %v", resp.StatusCode, strings.Contains(body, "arn:"))
+	}
+	if !strings.Contains(body, st.Message) || !strings.Contains(body, "Try again") {
+		t.Fatalf("failed page lacks the reason or the retry:\n%s", body)
+	}
+	if strings.Contains(body, `id="retry" method="post" action="/_wake/retry" hidden`) {
+		t.Fatal("retry form hidden on the failed page")
+	}
+}
+
+func TestAWSErrorsNeverReachTheVisitorAsA500(t *testing.T) {
+	faults := []testworld.Fault{
+		{Status: 400, Code: "ThrottlingException"},
+		{Status: 500, Code: "ServerException"},
+		{Status: 503, Code: "ServiceUnavailableException"},
+	}
+	w := testworld.Start(t)
+	w.CreateService(t, "flaky", 0)
+	base := startWake(t, w, "flaky")
+	for _, f := range faults {
+		t.Run(f.Code, func(t *testing.T) {
+			before := w.Gate.Faulted()
+			w.Gate.SetFault("*", f)
+			defer w.Gate.ClearFaults()
+			// Visit until the function has really met the error (its shared view expires first).
+			testworld.Eventually(t, 10*time.Second, "the function meets the injected error", func() bool {
+				resp, body := visit(t, base, "/x", "text/html")
+				if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<html") {
+					t.Fatalf("browser got %d, want the 200 wait page", resp.StatusCode)
+				}
+				resp, _ = visit(t, base, "/x", "application/json")
+				if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+					t.Fatalf("API client got %d, want 503 with Retry-After", resp.StatusCode)
+				}
+				return w.Gate.Faulted() > before
+			})
+		})
+	}
+	// Once AWS answers again, the next visit wakes the service.
+	testworld.Eventually(t, 5*time.Second, "wake after the errors stop", func() bool {
+		visit(t, base, "/x", "text/html")
+		return w.Desired(t, "flaky") == 1
+	})
+}

@@ -1,0 +1,144 @@
+// Package testworld builds the world the end-to-end tests run in: the AWS
+// emulator behind a gate that counts every API call and can answer with
+// throttling or server errors, an ECS service, and tasks whose "public IP" is
+// a loopback address where the test decides whether an app answers.
+package testworld
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// Fault is an error answer the gate gives instead of passing a call on.
+type Fault struct {
+	Status int    // HTTP status, e.g. 400 for throttling, 500 or 503
+	Code   string // e.g. ThrottlingException, ServerException
+}
+
+// Gate is a reverse proxy in front of the emulator.
+type Gate struct {
+	URL string
+
+	srv      *http.Server
+	listener net.Listener
+
+	mu     sync.Mutex
+	calls   map[string]int
+	faults  map[string]Fault // by operation; "*" for every call
+	faulted int
+}
+
+// NewGate starts a gate on a free loopback port in front of target.
+func NewGate(target string) (*Gate, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("gate target: %w", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("gate listen: %w", err)
+	}
+	g := &Gate{URL: "http://" + l.Addr().String(), listener: l, calls: map[string]int{}, faults: map[string]Fault{}}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	g.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := operation(r)
+		g.mu.Lock()
+		g.calls[op]++
+		f, faulty := g.faults[op]
+		if !faulty {
+			f, faulty = g.faults["*"]
+		}
+		if faulty {
+			g.faulted++
+		}
+		g.mu.Unlock()
+		if faulty && !strings.HasPrefix(r.URL.Path, "/moto-api") {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.Header().Set("X-Amzn-Errortype", f.Code)
+			w.WriteHeader(f.Status)
+			fmt.Fprintf(w, `{"__type":%q,"message":"injected by the test gate"}`, f.Code)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	})}
+	go func() { _ = g.srv.Serve(l) }()
+	return g, nil
+}
+
+// operation names the API call: X-Amz-Target for JSON protocols, Action for the EC2 query protocol.
+func operation(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		return t[strings.LastIndex(t, ".")+1:]
+	}
+	if r.Body != nil && r.Method == http.MethodPost {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
+			return v.Get("Action")
+		}
+	}
+	if a := r.URL.Query().Get("Action"); a != "" {
+		return a
+	}
+	return r.Method + " " + r.URL.Path
+}
+
+// Calls returns the calls counted since the last Reset, by operation.
+func (g *Gate) Calls() map[string]int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make(map[string]int, len(g.calls))
+	for k, v := range g.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// Count is the number of calls of the given operations since the last Reset.
+func (g *Gate) Count(ops ...string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, op := range ops {
+		n += g.calls[op]
+	}
+	return n
+}
+
+// ResetCounts starts counting from zero.
+func (g *Gate) ResetCounts() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls = map[string]int{}
+}
+
+// SetFault makes every call of op (or "*" for all) fail with f until ClearFaults.
+func (g *Gate) SetFault(op string, f Fault) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.faults[op] = f
+}
+
+// Faulted is how many calls got an injected error so far.
+func (g *Gate) Faulted() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.faulted
+}
+
+// ClearFaults lets every call through again.
+func (g *Gate) ClearFaults() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.faults = map[string]Fault{}
+}
+
+// Close stops the gate.
+func (g *Gate) Close() error { return g.srv.Close() }

@@ -1,0 +1,243 @@
+package testworld
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+)
+
+// Cluster is the cluster every test service lives in.
+const Cluster = "test"
+
+// World is a running emulator with a gate and the clients to set it up.
+type World struct {
+	Emulator *emulator.Server
+	Gate     *Gate
+	// ECS and EC2 talk to the emulator directly: set-up calls are not counted.
+	ECS *ecs.Client
+	EC2 *ec2.Client
+
+	subnet, securityGroup string
+	taskDef               string
+
+	mu     sync.Mutex
+	nextIP int
+}
+
+// Start starts the emulator and the gate, creates a cluster, a network and a
+// task definition, and stops it all when the test ends.
+func Start(t testing.TB) *World {
+	t.Helper()
+	ctx := context.Background()
+	emu, err := emulator.Start(ctx)
+	if err != nil {
+		t.Fatalf("start the AWS emulator: %v", err)
+	}
+	t.Cleanup(emu.Stop)
+	if err := emu.KeepTasksAsTheyAre(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gate, err := NewGate(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = gate.Close() })
+	w := &World{Emulator: emu, Gate: gate, nextIP: 10}
+	cfg := aws.Config{
+		Region:      emulator.Region,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	w.ECS = ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(emu.URL) })
+	w.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(emu.URL) })
+	if err := w.setUp(ctx); err != nil {
+		t.Fatalf("set up the test world: %v", err)
+	}
+	return w
+}
+
+func (w *World) setUp(ctx context.Context) error {
+	vpc, err := w.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
+	if err != nil {
+		return fmt.Errorf("create vpc: %w", err)
+	}
+	if _, err := w.EC2.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: vpc.Vpc.VpcId, EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
+		return fmt.Errorf("enable dns hostnames: %w", err)
+	}
+	sub, err := w.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24")})
+	if err != nil {
+		return fmt.Errorf("create subnet: %w", err)
+	}
+	sg, err := w.EC2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("app"), Description: aws.String("app"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		return fmt.Errorf("create security group: %w", err)
+	}
+	w.subnet, w.securityGroup = aws.ToString(sub.Subnet.SubnetId), aws.ToString(sg.GroupId)
+	if _, err := w.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(Cluster)}); err != nil {
+		return fmt.Errorf("create cluster: %w", err)
+	}
+	td, err := w.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family:                  aws.String("app"),
+		NetworkMode:             ecstypes.NetworkModeAwsvpc,
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		Cpu:                     aws.String("256"),
+		Memory:                  aws.String("512"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{
+			Name: aws.String("app"), Image: aws.String("app:latest"), Cpu: 256, Memory: aws.Int32(512), Essential: aws.Bool(true),
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("register task definition: %w", err)
+	}
+	w.taskDef = aws.ToString(td.TaskDefinition.TaskDefinitionArn)
+	return nil
+}
+
+func (w *World) network() *ecstypes.NetworkConfiguration {
+	return &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+		Subnets: []string{w.subnet}, SecurityGroups: []string{w.securityGroup}, AssignPublicIp: ecstypes.AssignPublicIpEnabled,
+	}}
+}
+
+// CreateService creates a Fargate service with the given desired count.
+func (w *World) CreateService(t testing.TB, name string, desired int32) {
+	t.Helper()
+	_, err := w.ECS.CreateService(context.Background(), &ecs.CreateServiceInput{
+		Cluster: aws.String(Cluster), ServiceName: aws.String(name), TaskDefinition: aws.String(w.taskDef),
+		DesiredCount: aws.Int32(desired), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.network(),
+	})
+	if err != nil {
+		t.Fatalf("create service %s: %v", name, err)
+	}
+}
+
+// Desired is the service's desired count as ECS has it.
+func (w *World) Desired(t testing.TB, service string) int32 {
+	t.Helper()
+	out, err := w.ECS.DescribeServices(context.Background(), &ecs.DescribeServicesInput{Cluster: aws.String(Cluster), Services: []string{service}})
+	if err != nil || len(out.Services) != 1 {
+		t.Fatalf("describe service %s: %v", service, err)
+	}
+	return out.Services[0].DesiredCount
+}
+
+// Tags are the service's tags.
+func (w *World) Tags(t testing.TB, service string) map[string]string {
+	t.Helper()
+	out, err := w.ECS.DescribeServices(context.Background(), &ecs.DescribeServicesInput{
+		Cluster: aws.String(Cluster), Services: []string{service}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
+	})
+	if err != nil || len(out.Services) != 1 {
+		t.Fatalf("describe service %s: %v", service, err)
+	}
+	tags := map[string]string{}
+	for _, tg := range out.Services[0].Tags {
+		tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	return tags
+}
+
+// Task is a task the test started for a service, at a loopback "public IP".
+type Task struct {
+	ARN, IP string
+}
+
+// RunTask starts a task for the service as the ECS scheduler would, and gives
+// its network interface an Elastic IP 127.0.0.N, so ECS and EC2 report it
+// as a Fargate task with a public IP that the test controls.
+func (w *World) RunTask(t testing.TB, service string) Task {
+	t.Helper()
+	ctx := context.Background()
+	out, err := w.ECS.RunTask(ctx, &ecs.RunTaskInput{
+		Cluster: aws.String(Cluster), TaskDefinition: aws.String(w.taskDef), Group: aws.String("service:" + service),
+		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.network(),
+	})
+	if err != nil || len(out.Tasks) != 1 {
+		t.Fatalf("run task for %s: %v", service, err)
+	}
+	task := out.Tasks[0]
+	var eni string
+	for _, a := range task.Attachments {
+		for _, d := range a.Details {
+			if aws.ToString(d.Name) == "networkInterfaceId" {
+				eni = aws.ToString(d.Value)
+			}
+		}
+	}
+	if eni == "" {
+		t.Fatalf("task for %s has no network interface", service)
+	}
+	w.mu.Lock()
+	ip := "127.0.0." + strconv.Itoa(w.nextIP)
+	w.nextIP++
+	w.mu.Unlock()
+	alloc, err := w.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, Address: aws.String(ip)})
+	if err != nil {
+		t.Fatalf("allocate %s: %v", ip, err)
+	}
+	if _, err := w.EC2.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: alloc.AllocationId, NetworkInterfaceId: aws.String(eni)}); err != nil {
+		t.Fatalf("associate %s: %v", ip, err)
+	}
+	return Task{ARN: aws.ToString(task.TaskArn), IP: ip}
+}
+
+// StopTask stops a task with the reason ECS would give.
+func (w *World) StopTask(t testing.TB, task Task, reason string) {
+	t.Helper()
+	if _, err := w.ECS.StopTask(context.Background(), &ecs.StopTaskInput{Cluster: aws.String(Cluster), Task: aws.String(task.ARN), Reason: aws.String(reason)}); err != nil {
+		t.Fatalf("stop task: %v", err)
+	}
+}
+
+// Listen opens the app's port on the task's address: from now on the app answers.
+// The listener is closed when the test ends.
+func Listen(t testing.TB, ip string, port int) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		t.Fatalf("listen on %s:%d: %v", ip, port, err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
+// Env is the environment for a function binary that talks to the emulator through the gate.
+func (w *World) Env(extra ...string) []string {
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + os.TempDir(),
+		"AWS_ENDPOINT_URL=" + w.Gate.URL,
+		"AWS_ACCESS_KEY_ID=test",
+		"AWS_SECRET_ACCESS_KEY=test",
+		"AWS_REGION=" + emulator.Region,
+		"AWS_EC2_METADATA_DISABLED=true",
+		// The emulator reports made-up task addresses: never dial outside loopback.
+		"PROBE_ALLOWED_NETWORKS=127.0.0.0/8",
+	}
+	return append(env, extra...)
+}
+
+// Eventually polls cond every 50 ms until it holds or the deadline passes.
+func Eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,93 @@
+package wake
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
+)
+
+// fakeServices is an ECS service held in memory.
+type fakeServices struct {
+	mu          sync.Mutex
+	svc         ecsservice.Service
+	observeErr  error
+	setErr      error
+	observes    atomic.Int32
+	setDesired  atomic.Int32
+	markedWoken atomic.Int32
+	// observeDelay makes concurrent callers overlap.
+	observeDelay time.Duration
+}
+
+func (f *fakeServices) Observe(ctx context.Context, cluster, service string, need ecsservice.Need) (*ecsservice.Service, error) {
+	f.observes.Add(1)
+	if f.observeDelay > 0 {
+		time.Sleep(f.observeDelay)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.observeErr != nil {
+		return nil, f.observeErr
+	}
+	s := f.svc
+	s.Tasks = append([]ecsservice.Task(nil), f.svc.Tasks...)
+	return &s, nil
+}
+
+func (f *fakeServices) SetDesired(ctx context.Context, cluster, service string, count int32) error {
+	f.setDesired.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.setErr != nil {
+		return f.setErr
+	}
+	f.svc.DesiredCount = count
+	return nil
+}
+
+func (f *fakeServices) MarkWoken(ctx context.Context, arn string, at time.Time) error {
+	f.markedWoken.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.svc.WokenAt = &at
+	return nil
+}
+
+func (f *fakeServices) Sleep(ctx context.Context, s *ecsservice.Service) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.svc.SleptFrom, f.svc.DesiredCount = s.DesiredCount, 0
+	return nil
+}
+
+// fakeProber answers for the addresses in up.
+type fakeProber struct {
+	mu sync.Mutex
+	up map[string]bool
+}
+
+func (p *fakeProber) Probe(ctx context.Context, t probe.Target) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.up[t.Host] {
+		return nil
+	}
+	return errors.New("connection refused")
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func testService() config.Service {
+	return config.Service{
+		Name: "web", Cluster: "demo", Port: 8080, Scheme: "http", Address: config.AddressPublic,
+		WakeCount: 1, WakeTimeout: 5 * time.Minute,
+	}
+}

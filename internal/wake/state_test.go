@@ -1,0 +1,120 @@
+package wake
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+)
+
+func TestDecide(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	woken := now.Add(-30 * time.Second)
+	longAgo := now.Add(-time.Hour)
+	ready, _ := url.Parse("http://127.0.0.10:8080")
+	running := ecsservice.Task{ID: "t1", LastStatus: "RUNNING", DesiredStatus: "RUNNING", PublicIP: "127.0.0.10"}
+
+	tests := []struct {
+		name      string
+		obs       ecsservice.Service
+		ready     *url.URL
+		wantState string
+		wantStage string
+		wantMsg   string
+	}{
+		{name: "desired 0 is asleep", obs: ecsservice.Service{DesiredCount: 0}, wantState: Asleep},
+		{name: "scaled up with no task yet is waking with no task", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken}, wantState: Waking, wantStage: StageNoTask},
+		{name: "a provisioning task is the provisioning stage", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Tasks: []ecsservice.Task{{LastStatus: "PROVISIONING"}}}, wantState: Waking, wantStage: StageProvisioning},
+		{name: "a pending task is the pending stage", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Tasks: []ecsservice.Task{{LastStatus: "PROVISIONING"}, {LastStatus: "PENDING"}}}, wantState: Waking, wantStage: StagePending},
+		{name: "an activating task is the activating stage", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Tasks: []ecsservice.Task{{LastStatus: "ACTIVATING"}}}, wantState: Waking, wantStage: StageActivating},
+		{name: "a running task whose app does not answer is still waking", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Tasks: []ecsservice.Task{running}}, wantState: Waking, wantStage: StageStartingApp},
+		{name: "a running task whose app answers is ready", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Tasks: []ecsservice.Task{running}}, ready: ready, wantState: Ready},
+		{name: "ready wins over a stopped task and the budget", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &longAgo, Tasks: []ecsservice.Task{running}, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited"}}}, ready: ready, wantState: Ready},
+		{name: "a task of this wake that stopped fails the wake in plain words", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): arn:aws:ecr:us-east-1:123456789012:repository/app not found"}}}, wantState: Failed, wantMsg: "container image could not be downloaded"},
+		{name: "a task that stopped before this wake is ignored", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited", StoppedAt: &longAgo}}}, wantState: Waking, wantStage: StageNoTask},
+		{name: "a task stopped by scale-in is not a failure", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Scaling activity initiated by (deployment ecs-svc/123)"}}}, wantState: Waking, wantStage: StageNoTask},
+		{name: "without a wake time stopped tasks say nothing", obs: ecsservice.Service{DesiredCount: 1, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited"}}}, wantState: Waking, wantStage: StageNoTask},
+		{name: "past the wait budget the wake has failed", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &longAgo}, wantState: Failed, wantMsg: "within 5 minutes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := decide(testService(), &tc.obs, tc.ready, now)
+			if st.State != tc.wantState || st.Stage != tc.wantStage {
+				t.Fatalf("state %q stage %q, want %q %q", st.State, st.Stage, tc.wantState, tc.wantStage)
+			}
+			if tc.wantMsg != "" && !strings.Contains(st.Message, tc.wantMsg) {
+				t.Fatalf("message %q, want it to contain %q", st.Message, tc.wantMsg)
+			}
+			if strings.Contains(st.Message, "arn:") || strings.Contains(st.Description, "arn:") {
+				t.Fatalf("message shows an ARN: %q", st.Message)
+			}
+			if st.Description == "" {
+				t.Fatal("no description")
+			}
+		})
+	}
+}
+
+func TestPlainReasonNeverShowsARNs(t *testing.T) {
+	got := plainReason("Task stopped: arn:aws:ecs:us-east-1:123456789012:task/demo/0123456789abcdef0123456789abcdef went away (0123456789abcdef0123456789abcdef)")
+	if strings.Contains(got, "arn:") || strings.Contains(got, "0123456789abcdef0123456789abcdef") {
+		t.Fatalf("plainReason kept an identifier: %q", got)
+	}
+}
+
+func TestLocationKeepsPathAndQueryAndTakesHostOnlyFromTheTask(t *testing.T) {
+	base, _ := url.Parse("http://127.0.0.10:8080")
+	tests := []struct {
+		name, in, want string
+	}{
+		{"root", "/", "http://127.0.0.10:8080/"},
+		{"path and query kept", "/some/path?x=1&y=%20z", "http://127.0.0.10:8080/some/path?x=1&y=%20z"},
+		{"escaped path kept", "/a%20b/c", "http://127.0.0.10:8080/a%20b/c"},
+		{"scheme-relative path cannot name a host", "//evil.example/x", "http://127.0.0.10:8080/"},
+		{"backslash trick cannot name a host", "/\\evil.example", "http://127.0.0.10:8080/"},
+		{"absolute URL cannot name a host", "http://evil.example/", "http://127.0.0.10:8080/"},
+		{"header injection is dropped", "/a\r\nSet-Cookie: x", "http://127.0.0.10:8080/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Join(base, tc.in); got != tc.want {
+				t.Fatalf("Join(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTargetFollowsTheAddressMode(t *testing.T) {
+	task := ecsservice.Task{PublicIP: "127.0.0.10", PrivateIP: "10.1.2.3"}
+	tests := []struct {
+		name    string
+		svc     config.Service
+		task    ecsservice.Task
+		want    string
+		wantOK  bool
+		probeAt string
+	}{
+		{"public IP by default", config.Service{Address: config.AddressPublic, Scheme: "http", Port: 8080}, task, "http://127.0.0.10:8080", true, "127.0.0.10:8080"},
+		{"private IP when asked", config.Service{Address: config.AddressPrivate, Scheme: "http", Port: 8080}, task, "http://10.1.2.3:8080", true, "10.1.2.3:8080"},
+		{"no public IP is no target, never the private one", config.Service{Address: config.AddressPublic, Scheme: "http", Port: 8080}, ecsservice.Task{PrivateIP: "10.1.2.3"}, "", false, ""},
+		{"default port is left out", config.Service{Address: config.AddressPublic, Scheme: "https", Port: 443}, task, "https://127.0.0.10", true, "127.0.0.10:443"},
+		{"fixed URL", config.Service{Address: config.AddressURL, URL: "https://app.example.com/base"}, task, "https://app.example.com/base", true, "app.example.com:443"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pt, u, ok := targetOf(tc.svc, tc.task)
+			if ok != tc.wantOK {
+				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
+			}
+			if !ok {
+				return
+			}
+			if u.String() != tc.want || pt.Addr() != tc.probeAt {
+				t.Fatalf("target %s probing %s, want %s probing %s", u, pt.Addr(), tc.want, tc.probeAt)
+			}
+		})
+	}
+}
