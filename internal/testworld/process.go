@@ -16,7 +16,8 @@ import (
 // Build compiles a main package into dir and returns the binary's path.
 func Build(dir, pkg, name string) (string, error) {
 	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+	// Built as for Lambda: the Runtime API only, no RPC server.
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)

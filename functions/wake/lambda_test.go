@@ -1,0 +1,112 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+)
+
+// TestBootstrapUnderTheLambdaRuntime drives the built binary through the
+// Lambda Runtime API with an API Gateway event and direct invocations.
+func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "web", 0)
+	rt, err := testworld.NewRuntimeAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Close() })
+	testworld.StartProcess(t, wakeBin, w.Env(
+		"AWS_LAMBDA_RUNTIME_API="+rt.Addr,
+		"AWS_LAMBDA_FUNCTION_NAME=wake",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"CLUSTER_NAME="+testworld.Cluster,
+		"SERVICE_NAME=web",
+		"APP_PORT=8080",
+	))
+
+	t.Run("an API Gateway visit wakes the service and answers with the wait page", func(t *testing.T) {
+		ev, err := os.ReadFile("../../testdata/lambda/http-visit-browser.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := rt.Invoke(ev, 20*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp events.APIGatewayV2HTTPResponse
+		if err := res.Decode(&resp); err != nil || res.IsError {
+			t.Fatalf("answer %s: %v", res.Body, err)
+		}
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Headers["Content-Type"], "text/html") ||
+			resp.Headers["Cache-Control"] != "no-store" || !strings.Contains(resp.Headers["Content-Security-Policy"], "default-src 'none'") {
+			t.Fatalf("response %d %v", resp.StatusCode, resp.Headers)
+		}
+		if !strings.Contains(resp.Body, "%2Fsome%2Fpath%3Fx%3D1") {
+			t.Fatal("the page does not poll with the visitor's path and query")
+		}
+		if w.Desired(t, "web") != 1 {
+			t.Fatal("the visit did not wake the service")
+		}
+	})
+
+	t.Run("a direct status invocation answers JSON", func(t *testing.T) {
+		ev, _ := os.ReadFile("../../testdata/lambda/invoke-status.json")
+		res, err := rt.Invoke(ev, 20*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ Action, Service, State, Stage string }
+		if err := res.Decode(&got); err != nil || res.IsError {
+			t.Fatalf("answer %s: %v", res.Body, err)
+		}
+		if got.Action != "status" || got.Service != "web" || got.State != "waking" || got.Stage != "no-task" {
+			t.Fatalf("status %+v", got)
+		}
+	})
+
+	t.Run("an unknown action is a clear error, and the function lives on", func(t *testing.T) {
+		ev, _ := os.ReadFile("../../testdata/lambda/invoke-unknown-action.json")
+		res, err := rt.Invoke(ev, 20*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.IsError || !strings.Contains(string(res.Body), `unknown action \"reboot\"`) {
+			t.Fatalf("answer %s (error %v)", res.Body, res.IsError)
+		}
+		// The next event is still served.
+		ev, _ = os.ReadFile("../../testdata/lambda/invoke-status.json")
+		if res, err := rt.Invoke(ev, 20*time.Second); err != nil || res.IsError {
+			t.Fatalf("after an error: %v %s", err, res.Body)
+		}
+	})
+}
+
+func TestBrokenConfigurationFailsAtStartNamingTheField(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"no service", nil, "SERVICE_NAME"},
+		{"bad port", []string{"SERVICE_NAME=web", "CLUSTER_NAME=c", "APP_PORT=http"}, "APP_PORT"},
+		{"bad list", []string{`SERVICES=[{"name":"a","cluster":"c","prot":80}]`}, "SERVICES"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testworld.StartProcess(t, wakeBin, append([]string{"AWS_REGION=us-east-1", "LISTEN_ADDR=127.0.0.1:0"}, tc.env...))
+			if !p.Wait(10 * time.Second) {
+				t.Fatal("the binary kept running with a broken configuration")
+			}
+			if p.Cmd.ProcessState.ExitCode() == 0 || !strings.Contains(p.Output(), tc.want) {
+				t.Fatalf("exit %d, output %q; want a failure naming %s", p.Cmd.ProcessState.ExitCode(), p.Output(), tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,108 @@
+package testworld
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RuntimeAPI serves the Lambda Runtime API on loopback, so a built bootstrap
+// can be driven exactly as Lambda drives it: it asks for the next event and
+// posts the answer or the error.
+type RuntimeAPI struct {
+	Addr string // host:port, for AWS_LAMBDA_RUNTIME_API
+
+	srv    *http.Server
+	events chan invocation
+
+	mu      sync.Mutex
+	waiting map[string]chan Result
+	seq     int
+}
+
+// Result is what the function answered to one invocation.
+type Result struct {
+	Body    []byte
+	IsError bool
+}
+
+type invocation struct {
+	id    string
+	event []byte
+}
+
+// NewRuntimeAPI starts the Runtime API on a free loopback port.
+func NewRuntimeAPI() (*RuntimeAPI, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("runtime api listen: %w", err)
+	}
+	r := &RuntimeAPI{Addr: l.Addr().String(), events: make(chan invocation), waiting: map[string]chan Result{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, req *http.Request) {
+		select {
+		case inv := <-r.events:
+			w.Header().Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+			w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(30*time.Second).UnixMilli(), 10))
+			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:wake")
+			w.Header().Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
+			_, _ = w.Write(inv.event)
+		case <-req.Context().Done():
+		}
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/{kind}", func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		ch := r.waiting[req.PathValue("id")]
+		delete(r.waiting, req.PathValue("id"))
+		r.mu.Unlock()
+		if ch != nil {
+			ch <- Result{Body: body, IsError: req.PathValue("kind") == "error"}
+		}
+		w.WriteHeader(http.StatusAccepted)
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/init/error", func(w http.ResponseWriter, req *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+	})
+	r.srv = &http.Server{Handler: mux}
+	go func() { _ = r.srv.Serve(l) }()
+	return r, nil
+}
+
+// Invoke hands the function one event and waits for its answer.
+func (r *RuntimeAPI) Invoke(event []byte, within time.Duration) (Result, error) {
+	r.mu.Lock()
+	r.seq++
+	id := "req-" + strconv.Itoa(r.seq)
+	ch := make(chan Result, 1)
+	r.waiting[id] = ch
+	r.mu.Unlock()
+	select {
+	case r.events <- invocation{id: id, event: event}:
+	case <-time.After(within):
+		return Result{}, fmt.Errorf("the function did not ask for the next event within %s", within)
+	}
+	select {
+	case res := <-ch:
+		return res, nil
+	case <-time.After(within):
+		return Result{}, fmt.Errorf("no answer within %s", within)
+	}
+}
+
+// Close stops the Runtime API.
+func (r *RuntimeAPI) Close() error { return r.srv.Close() }
+
+// Decode unmarshals a result body into v.
+func (res Result) Decode(v any) error {
+	if err := json.NewDecoder(strings.NewReader(string(res.Body))).Decode(v); err != nil {
+		return fmt.Errorf("decode %q: %w", res.Body, err)
+	}
+	return nil
+}
