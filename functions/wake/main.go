@@ -11,11 +11,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
@@ -54,7 +54,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
+	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2query.New(awsCfg))
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), cfg.ObserveTTL, log)
 	router := route.New(cfg.Services)
 	handler := wakehttp.New(ctrl, router, page, cfg.RequestHold, log)

@@ -5,8 +5,9 @@ package ecsservice
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 )
 
 // ECS is the part of the ECS API this package calls; *ecs.Client satisfies it.
@@ -18,9 +19,10 @@ type ECS interface {
 	TagResource(ctx context.Context, params *ecs.TagResourceInput, optFns ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
 }
 
-// EC2 is the part of the EC2 API this package calls; *ec2.Client satisfies it.
+// EC2 is the one EC2 call this package makes; *ec2query.Client satisfies it.
+// (Not the SDK's EC2 client: see package ec2query for why.)
 type EC2 interface {
-	DescribeNetworkInterfaces(ctx context.Context, params *ec2.DescribeNetworkInterfacesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error)
+	DescribeNetworkInterfaces(ctx context.Context, ids []string) ([]ec2query.NetworkInterface, error)
 }
 
 // Batch sizes of the ECS and EC2 APIs.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -58,7 +57,8 @@ type Need struct {
 	Tasks bool
 	// PublicIPs: look up the public IP of RUNNING tasks.
 	PublicIPs bool
-	// StoppedWhenNoneRunning: when no task is RUNNING, also fetch stopped tasks, to tell why a wake fails.
+	// StoppedWhenNoneRunning: when no task is RUNNING and the service carries a wake
+	// time, also fetch stopped tasks, to tell why a wake fails.
 	StoppedWhenNoneRunning bool
 }
 
@@ -93,7 +93,8 @@ func (c *Client) Observe(ctx context.Context, cluster, service string, need Need
 			return nil, err
 		}
 	}
-	if need.StoppedWhenNoneRunning && !slices.ContainsFunc(s.Tasks, func(t Task) bool { return t.LastStatus == "RUNNING" }) {
+	// Without a wake time, stopped tasks could be from any earlier run: not worth a call.
+	if need.StoppedWhenNoneRunning && s.WokenAt != nil && !slices.ContainsFunc(s.Tasks, func(t Task) bool { return t.LastStatus == "RUNNING" }) {
 		if s.Stopped, err = c.tasks(ctx, cluster, service, ecstypes.DesiredStatusStopped); err != nil {
 			return nil, err
 		}
@@ -218,7 +219,7 @@ func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	out, err := c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: ids})
+	out, err := c.EC2.DescribeNetworkInterfaces(ctx, ids)
 	if err != nil {
 		if isCode(err, "InvalidNetworkInterfaceID.NotFound") {
 			// An interface went away with its task between two calls: look again one by one would
@@ -228,9 +229,9 @@ func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
 		return fmt.Errorf("describe network interfaces: %w", err)
 	}
 	public := map[string]string{}
-	for _, ni := range out.NetworkInterfaces {
-		if ni.Association != nil && ni.Association.PublicIp != nil {
-			public[aws.ToString(ni.NetworkInterfaceId)] = aws.ToString(ni.Association.PublicIp)
+	for _, ni := range out {
+		if ni.PublicIP != "" {
+			public[ni.ID] = ni.PublicIP
 		}
 	}
 	for i := range tasks {

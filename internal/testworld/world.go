@@ -241,3 +241,13 @@ func Eventually(t testing.TB, within time.Duration, what string, cond func() boo
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// SetDesired sets the service's desired count directly, as an operator would.
+func (w *World) SetDesired(t testing.TB, service string, n int32) {
+	t.Helper()
+	if _, err := w.ECS.UpdateService(context.Background(), &ecs.UpdateServiceInput{
+		Cluster: aws.String(Cluster), Service: aws.String(service), DesiredCount: aws.Int32(n),
+	}); err != nil {
+		t.Fatalf("update service %s: %v", service, err)
+	}
+}

@@ -1,0 +1,57 @@
+# Scale-to-zero for ECS Fargate. `make run` starts the local stack, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+BUILD := build
+FUNCTIONS := wake
+LOCAL_TOOLS := devstack demoapp
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
+
+.PHONY: all build run test lint unit bench package size clean
+
+all: build
+
+## build: the functions and the local tools for this machine, into build/
+build:
+	@mkdir -p $(BUILD)
+	@for f in $(FUNCTIONS); do $(GO) build -tags lambda.norpc -o $(BUILD)/$$f ./functions/$$f || exit 1; done
+	@for c in $(LOCAL_TOOLS); do $(GO) build -o $(BUILD)/$$c ./cmd/$$c || exit 1; done
+
+## run: the emulator, a sleeping demo service, the local scheduler and the functions; Ctrl-C stops all
+run: build
+	$(BUILD)/devstack -wake-bin $(BUILD)/wake -demoapp-bin $(BUILD)/demoapp
+
+## test: formatting, vet, staticcheck, then every test (unit and end-to-end against the emulator)
+test: lint
+	$(GO) test -race -count=1 ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## unit: the fast tests only (no emulator)
+unit:
+	$(GO) test -count=1 -short ./...
+
+## bench: start-up time of the Wake binary (median over 20 starts)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./functions/...
+
+## package: each function as a stripped linux/arm64 bootstrap for provided.al2023, zipped
+package:
+	@mkdir -p $(BUILD)/lambda
+	@for f in $(FUNCTIONS); do \
+	  mkdir -p $(BUILD)/lambda/$$f && \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $(BUILD)/lambda/$$f/bootstrap ./functions/$$f && \
+	  (cd $(BUILD)/lambda/$$f && rm -f ../$$f.zip && zip -q -X ../$$f.zip bootstrap) || exit 1; \
+	  echo "$(BUILD)/lambda/$$f.zip"; \
+	done
+
+## size: the size of each packaged bootstrap
+size: package
+	@for f in $(FUNCTIONS); do printf '%-10s bootstrap %8d bytes   zip %8d bytes\n' $$f $$(stat -c %s $(BUILD)/lambda/$$f/bootstrap) $$(stat -c %s $(BUILD)/lambda/$$f.zip); done
+
+clean:
+	rm -rf $(BUILD)
