@@ -28,7 +28,7 @@ type Server struct {
 	MotoURL string
 	compat  *compat
 	cmd     *exec.Cmd
-	out *lockedBuffer
+	out     *lockedBuffer
 	// done is closed when the process has exited.
 	done chan struct{}
 }

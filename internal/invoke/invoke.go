@@ -30,7 +30,7 @@ type Dispatcher struct {
 	// HTTP serves API Gateway events; nil when the function has no HTTP face.
 	HTTP http.Handler
 	// Other handles events that are neither HTTP nor commands (a schedule); nil to refuse them.
-	Other func(ctx context.Context, raw json.RawMessage) (any, error)
+	Other    func(ctx context.Context, raw json.RawMessage) (any, error)
 	Operator Operator
 }
 

@@ -29,7 +29,7 @@ type Gate struct {
 	srv      *http.Server
 	listener net.Listener
 
-	mu     sync.Mutex
+	mu      sync.Mutex
 	calls   map[string]int
 	faults  map[string]Fault // by operation; "*" for every call
 	faulted int

@@ -14,8 +14,8 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
 
 // Paths of the controller's own routes.

@@ -14,8 +14,8 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
 
 // fakeWaker answers with a fixed status and counts what it was asked.
