@@ -47,7 +47,8 @@ type Service struct {
 	URL         string        `json:"url,omitempty"`
 	WakeCount   int32         `json:"wakeCount"`
 	WakeTimeout time.Duration `json:"-"`
-	SleepAfter  time.Duration `json:"-"`
+	// Sleep is when Auto-Sleep may put the service to sleep.
+	Sleep SleepPolicy `json:"-"`
 }
 
 // ID names the service uniquely across clusters.
@@ -94,7 +95,7 @@ type serviceJSON struct {
 	URL                string `json:"url"`
 	WakeCount          *int   `json:"wakeCount"`
 	WakeTimeoutSeconds *int   `json:"wakeTimeoutSeconds"`
-	SleepAfterMinutes  *int   `json:"sleepAfterMinutes"`
+	sleepJSON
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production).
@@ -180,6 +181,7 @@ func single(getenv func(string) string) (Service, error) {
 		{"WAKE_COUNT", &s.WakeCount},
 		{"WAKE_TIMEOUT_SECONDS", &s.WakeTimeoutSeconds},
 		{"SLEEP_AFTER_MINUTES", &s.SleepAfterMinutes},
+		{"GRACE_MINUTES", &s.GraceMinutes},
 	} {
 		raw := strings.TrimSpace(getenv(v.name))
 		if raw == "" {
@@ -190,6 +192,9 @@ func single(getenv func(string) string) (Service, error) {
 			return Service{}, fieldErr(v.name, "%q is not a whole number", raw)
 		}
 		*v.dst = &n
+	}
+	if err := sleepFromEnv(&s.sleepJSON, getenv); err != nil {
+		return Service{}, err
 	}
 	return s.validate("", getenv)
 }
@@ -246,7 +251,6 @@ func (r serviceJSON) validate(prefix string, getenv func(string) string) (Servic
 		URL:         strings.TrimSpace(r.URL),
 		WakeCount:   DefaultWakeCount,
 		WakeTimeout: DefaultWakeTimeout,
-		SleepAfter:  DefaultSleepAfter,
 	}
 	if s.Cluster == "" && prefix != "" {
 		s.Cluster = getenv("CLUSTER_NAME")
@@ -313,13 +317,43 @@ func (r serviceJSON) validate(prefix string, getenv func(string) string) (Servic
 		}
 		s.WakeTimeout = time.Duration(*r.WakeTimeoutSeconds) * time.Second
 	}
-	if r.SleepAfterMinutes != nil {
-		if *r.SleepAfterMinutes < 1 || *r.SleepAfterMinutes > 7*24*60 {
-			return Service{}, fieldErr(name("sleepAfterMinutes", "SLEEP_AFTER_MINUTES"), "must be between 1 and %d, got %d", 7*24*60, *r.SleepAfterMinutes)
-		}
-		s.SleepAfter = time.Duration(*r.SleepAfterMinutes) * time.Minute
+	var err error
+	if s.Sleep, err = r.sleepJSON.validate(name); err != nil {
+		return Service{}, err
 	}
 	return s, nil
+}
+
+// sleepFromEnv reads the single-service sleep settings.
+func sleepFromEnv(s *sleepJSON, getenv func(string) string) error {
+	s.IdleSignal, s.TargetGroup, s.LoadBalancer = getenv("IDLE_SIGNAL"), getenv("TARGET_GROUP"), getenv("LOAD_BALANCER")
+	s.Timezone, s.SleepAt = getenv("TIMEZONE"), getenv("SLEEP_AT")
+	if raw := strings.TrimSpace(getenv("IDLE_THRESHOLD")); raw != "" {
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fieldErr("IDLE_THRESHOLD", "%q is not a number", raw)
+		}
+		s.IdleThreshold = &f
+	}
+	if raw := strings.TrimSpace(getenv("KEEP_WARM")); raw != "" {
+		for _, part := range strings.Split(raw, ";") {
+			s.KeepWarm = append(s.KeepWarm, strings.TrimSpace(part))
+		}
+	}
+	if ns, name := getenv("METRIC_NAMESPACE"), getenv("METRIC_NAME"); ns != "" || name != "" {
+		m := &Metric{Namespace: ns, Name: name, Statistic: getenv("METRIC_STATISTIC"), MissingData: getenv("METRIC_MISSING_DATA"), Dimensions: map[string]string{}}
+		if raw := strings.TrimSpace(getenv("METRIC_DIMENSIONS")); raw != "" {
+			for _, kv := range strings.Split(raw, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok || strings.TrimSpace(k) == "" {
+					return fieldErr("METRIC_DIMENSIONS", "%q: want NAME=VALUE pairs separated by commas", kv)
+				}
+				m.Dimensions[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+		}
+		s.Metric = m
+	}
+	return nil
 }
 
 func millis(getenv func(string) string, field string, def time.Duration, lo, hi int) (time.Duration, error) {

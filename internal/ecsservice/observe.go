@@ -36,6 +36,8 @@ type Service struct {
 	Cluster      string
 	Status       string // ACTIVE, DRAINING or INACTIVE
 	DesiredCount int32
+	// RunningCount is ECS's count of RUNNING tasks (an emulator may report the desired count instead).
+	RunningCount int32
 	// Deployments is how many deployments the service has; more than one, or a
 	// primary whose rollout is IN_PROGRESS, means a deployment is under way.
 	Deployments       int
@@ -112,6 +114,7 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 			Cluster:      cluster,
 			Status:       aws.ToString(d.Status),
 			DesiredCount: d.DesiredCount,
+			RunningCount: d.RunningCount,
 			Deployments:  len(d.Deployments),
 			Tags:         map[string]string{},
 		}

@@ -57,7 +57,33 @@ func Invoke(ctx context.Context, handler func(context.Context, json.RawMessage) 
 	if err != nil {
 		return err
 	}
+	return Print(out)
+}
+
+// Print writes v as indented JSON on standard output.
+func Print(v any) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(v)
+}
+
+// Every runs f once, or, with a positive interval, again every interval until SIGINT or SIGTERM.
+func Every(ctx context.Context, interval time.Duration, f func(context.Context) error) error {
+	if err := f(ctx); err != nil || interval <= 0 {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := f(ctx); err != nil {
+				return err
+			}
+		}
+	}
 }

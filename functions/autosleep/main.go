@@ -1,0 +1,82 @@
+// Command autosleep is the Auto-Sleep function: every tick it puts the
+// services nobody uses to sleep.
+//
+// Under Lambda it handles the EventBridge schedule and direct invocations;
+// elsewhere it evaluates once and prints the JSON report, or repeats every
+// EVALUATE_EVERY (a duration such as 30s), or runs one invocation given as
+// `autosleep invoke '{"action":"status"}'`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/serve"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/sleepops"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "autosleep:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	dryRun := false
+	if v := os.Getenv("DRY_RUN"); v != "" {
+		if dryRun, err = strconv.ParseBool(v); err != nil {
+			return &config.FieldError{Field: "DRY_RUN", Reason: fmt.Sprintf("%q is not true or false", v)}
+		}
+	}
+	var every time.Duration
+	if v := os.Getenv("EVALUATE_EVERY"); v != "" {
+		if every, err = time.ParseDuration(v); err != nil || every < time.Second {
+			return &config.FieldError{Field: "EVALUATE_EVERY", Reason: fmt.Sprintf("%q is not a duration of at least 1s, such as 30s", v)}
+		}
+	}
+	names := make([]string, len(cfg.Services))
+	for i, s := range cfg.Services {
+		names[i] = s.Name
+	}
+	log := logging.New(os.Stderr, "autosleep", os.Getenv("LOG_LEVEL"), names)
+	ctx := context.Background()
+	awsCfg, err := awsclient.Load(ctx)
+	if err != nil {
+		return err
+	}
+	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2query.New(awsCfg))
+	eval := autosleep.New(services, &activity.Reader{CW: awsclient.CloudWatch(awsCfg)}, log)
+	ops := sleepops.Ops{Evaluator: eval, Services: cfg.Services, DryRun: dryRun}
+	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
+
+	switch {
+	case serve.InLambda():
+		serve.Lambda(dispatch.Handle)
+		return nil
+	case len(os.Args) == 3 && os.Args[1] == "invoke":
+		return serve.Invoke(ctx, dispatch.Handle, os.Args[2])
+	case len(os.Args) > 1:
+		return fmt.Errorf("usage: autosleep [invoke '{\"action\":\"evaluate|sleep|status\",\"service\":\"NAME\",\"dryRun\":true}']")
+	}
+	return serve.Every(ctx, every, func(ctx context.Context) error {
+		return serve.Print(eval.Evaluate(ctx, cfg.Services, dryRun))
+	})
+}

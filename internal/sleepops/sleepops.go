@@ -1,0 +1,82 @@
+// Package sleepops carries out the Auto-Sleep function's events: the
+// EventBridge schedule, and operators' evaluate, sleep and status.
+package sleepops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
+)
+
+// Evaluator is what the operations need.
+type Evaluator interface {
+	Evaluate(ctx context.Context, services []config.Service, dryRun bool) autosleep.Report
+	SleepNow(ctx context.Context, svc config.Service) (autosleep.Result, error)
+}
+
+// Ops holds the configured services and the evaluator.
+type Ops struct {
+	Evaluator Evaluator
+	Services  []config.Service
+	// DryRun is the scheduled ticks' mode (DRY_RUN).
+	DryRun bool
+}
+
+// Scheduled handles an EventBridge scheduled event: one tick.
+func (o Ops) Scheduled(ctx context.Context, raw json.RawMessage) (any, error) {
+	var ev struct {
+		Source     string `json:"source"`
+		DetailType string `json:"detail-type"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil || (ev.Source != "aws.events" && ev.DetailType != "Scheduled Event") {
+		return nil, fmt.Errorf("%w: expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\"}", invoke.ErrBadEvent)
+	}
+	return o.Evaluator.Evaluate(ctx, o.Services, o.DryRun), nil
+}
+
+// Operator handles direct invocations.
+func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
+	switch cmd.Action {
+	case "evaluate":
+		if cmd.Service != "" {
+			svc, err := route.New(o.Services).ByName(cmd.Service)
+			if err != nil {
+				return nil, err
+			}
+			return o.Evaluator.Evaluate(ctx, []config.Service{svc}, dryRun(cmd, o.DryRun)), nil
+		}
+		return o.Evaluator.Evaluate(ctx, o.Services, dryRun(cmd, o.DryRun)), nil
+	case "status":
+		// What a tick would do now, changing nothing.
+		if cmd.DryRun != nil && !*cmd.DryRun {
+			return nil, fmt.Errorf("status never changes anything; use evaluate with dryRun false")
+		}
+		return o.Evaluator.Evaluate(ctx, o.Services, true), nil
+	case "sleep":
+		if cmd.DryRun != nil {
+			return nil, fmt.Errorf("sleep takes no dryRun; use evaluate with dryRun true to see what would sleep")
+		}
+		svc, err := route.New(o.Services).ByName(cmd.Service)
+		if err != nil {
+			return nil, err
+		}
+		res, err := o.Evaluator.SleepNow(ctx, svc)
+		if err != nil {
+			return nil, fmt.Errorf("sleep %s: %w", svc.Name, err)
+		}
+		return res, nil
+	}
+	return nil, fmt.Errorf("unknown action %q: use evaluate, sleep or status", cmd.Action)
+}
+
+func dryRun(cmd invoke.Command, def bool) bool {
+	if cmd.DryRun != nil {
+		return *cmd.DryRun
+	}
+	return def
+}
