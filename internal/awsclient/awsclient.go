@@ -58,7 +58,15 @@ func Emulated() bool {
 func CloudWatch(cfg aws.Config) *cloudwatch.Client {
 	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 		if Emulated() {
-			o.Protocol = awsjson.New10(schemas.GraniteServiceVersion20100801)
+			SpeakJSON(o)
 		}
 	})
+}
+
+// SpeakJSON makes a CloudWatch client speak AWS JSON 1.0, which emulators
+// understand, and send bodies uncompressed: with the protocol swapped, the
+// SDK's gzip of PutMetricData bodies reaches the emulator broken.
+func SpeakJSON(o *cloudwatch.Options) {
+	o.Protocol = awsjson.New10(schemas.GraniteServiceVersion20100801)
+	o.DisableRequestCompression = true
 }

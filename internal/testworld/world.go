@@ -47,7 +47,13 @@ func Start(t testing.TB) *World {
 	if err != nil {
 		t.Fatalf("start the AWS emulator: %v", err)
 	}
-	t.Cleanup(emu.Stop)
+	t.Cleanup(func() {
+		emu.Stop()
+		if t.Failed() {
+			out := emu.Output()
+			t.Logf("emulator output (last 3000 bytes):\n%s", out[max(0, len(out)-3000):])
+		}
+	})
 	if err := emu.KeepTasksAsTheyAre(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -249,5 +255,49 @@ func (w *World) SetDesired(t testing.TB, service string, n int32) {
 		Cluster: aws.String(Cluster), Service: aws.String(service), DesiredCount: aws.Int32(n),
 	}); err != nil {
 		t.Fatalf("update service %s: %v", service, err)
+	}
+}
+
+// Tag sets one tag on the service.
+func (w *World) Tag(t testing.TB, service, key, value string) {
+	t.Helper()
+	arn := "arn:aws:ecs:" + emulator.Region + ":123456789012:service/" + Cluster + "/" + service
+	if _, err := w.ECS.TagResource(context.Background(), &ecs.TagResourceInput{
+		ResourceArn: aws.String(arn), Tags: []ecstypes.Tag{{Key: aws.String(key), Value: aws.String(value)}},
+	}); err != nil {
+		t.Fatalf("tag %s: %v", service, err)
+	}
+}
+
+// Awake makes a service look woken some time ago: desired count n, and the wake tag.
+func (w *World) Awake(t testing.TB, service string, n int32, wokenAgo time.Duration) {
+	t.Helper()
+	w.SetDesired(t, service, n)
+	w.Tag(t, service, "scale-to-zero:woken-at", time.Now().Add(-wokenAgo).UTC().Format(time.RFC3339))
+}
+
+// CreateServices creates many services with desired count 0, a few at a time.
+func (w *World) CreateServices(t testing.TB, names []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(names))
+	sem := make(chan struct{}, 8)
+	for _, name := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			_, err := w.ECS.CreateService(context.Background(), &ecs.CreateServiceInput{
+				Cluster: aws.String(Cluster), ServiceName: aws.String(name), TaskDefinition: aws.String(w.taskDef),
+				DesiredCount: aws.Int32(0), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.network(),
+			})
+			if err != nil {
+				errs <- fmt.Errorf("create service %s: %w", name, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+)
+
+type report struct {
+	DryRun   bool           `json:"dryRun"`
+	Summary  map[string]int `json:"summary"`
+	Services []struct {
+		Service, Action, Reason string
+	} `json:"services"`
+}
+
+// tick runs the built binary once (outside Lambda it evaluates and prints JSON).
+func tick(t *testing.T, w *testworld.World, services []map[string]any, extra ...string) report {
+	t.Helper()
+	list, _ := json.Marshal(services)
+	file := filepath.Join(t.TempDir(), "services.json")
+	if err := os.WriteFile(file, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := testworld.StartProcess(t, autosleepBin, w.Env(append([]string{"SERVICES_FILE=" + file, "LOG_LEVEL=warn"}, extra...)...))
+	if !p.Wait(60 * time.Second) {
+		t.Fatal("the tick did not finish within 60 s")
+	}
+	out := p.Output()
+	var rep report
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	return rep
+}
+
+func service(name string, window int) map[string]any {
+	return map[string]any{"name": name, "cluster": testworld.Cluster, "host": name + ".example", "port": 18080, "sleepAfterMinutes": window, "graceMinutes": 5}
+}
+
+func actions(rep report) map[string]string {
+	out := map[string]string{}
+	for _, s := range rep.Services {
+		out[s.Service] = s.Action + ": " + s.Reason
+	}
+	return out
+}
+
+func TestActiveKeptIdleSleptAndRestoredOnTheNextWake(t *testing.T) {
+	w := testworld.Start(t)
+	for _, s := range []string{"busy", "quiet", "silent", "fresh", "asleep"} {
+		w.CreateService(t, s, 0)
+	}
+	w.Awake(t, "busy", 1, time.Hour)
+	w.Awake(t, "quiet", 2, time.Hour)
+	w.Awake(t, "silent", 1, time.Hour)
+	w.Awake(t, "fresh", 1, time.Minute)
+	w.NetworkBytes(t, "busy", 10, 5_000_000)
+	w.NetworkBytes(t, "quiet", 10, 600)
+	w.NetworkBytes(t, "fresh", 10, 600)
+	// "silent" has no datapoint at all: unknown, never idle.
+	services := []map[string]any{service("busy", 5), service("quiet", 5), service("silent", 5), service("fresh", 5), service("asleep", 5)}
+
+	dry := tick(t, w, services, "DRY_RUN=true")
+	if !dry.DryRun || !strings.HasPrefix(actions(dry)["quiet"], "slept") || w.Desired(t, "quiet") != 2 {
+		t.Fatalf("dry run: %v; desired %d", actions(dry), w.Desired(t, "quiet"))
+	}
+
+	w.Gate.ResetCounts()
+	rep := tick(t, w, services)
+	got := actions(rep)
+	want := map[string]string{"busy": "kept", "quiet": "slept", "silent": "kept", "fresh": "kept", "asleep": "skipped"}
+	for s, a := range want {
+		if !strings.HasPrefix(got[s], a) {
+			t.Errorf("%s: %q, want %s", s, got[s], a)
+		}
+	}
+	if w.Desired(t, "quiet") != 0 || w.Desired(t, "busy") != 1 || w.Desired(t, "silent") != 1 {
+		t.Fatalf("desired counts quiet %d busy %d silent %d", w.Desired(t, "quiet"), w.Desired(t, "busy"), w.Desired(t, "silent"))
+	}
+	if n := w.Gate.Count("GetMetricData"); n != 1 {
+		t.Fatalf("%d GetMetricData calls, want 1", n)
+	}
+
+	// The next visit wakes "quiet" back to the 2 tasks it had.
+	addr := testworld.FreeAddr(t)
+	p := testworld.StartProcess(t, wakeBin, w.Env("CLUSTER_NAME="+testworld.Cluster, "SERVICE_NAME=quiet", "APP_PORT=18080", "LISTEN_ADDR="+addr))
+	testworld.WaitListening(t, p, addr)
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if d := w.Desired(t, "quiet"); d != 2 {
+		t.Fatalf("desired %d after the wake, want the 2 it had before sleeping", d)
+	}
+}
+
+func TestAMetricReadErrorNeverSleeps(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "quiet", 0)
+	w.Awake(t, "quiet", 1, time.Hour)
+	w.NetworkBytes(t, "quiet", 10, 100)
+	for _, f := range []testworld.Fault{{Status: 500, Code: "InternalFailure"}, {Status: 400, Code: "Throttling"}, {Status: 403, Code: "AccessDenied"}} {
+		t.Run(f.Code, func(t *testing.T) {
+			w.Gate.SetFault("GetMetricData", f)
+			defer w.Gate.ClearFaults()
+			rep := tick(t, w, []map[string]any{service("quiet", 5)})
+			if a := actions(rep)["quiet"]; !strings.HasPrefix(a, "kept") || !strings.Contains(a, "could not be read") {
+				t.Fatalf("quiet: %q, want kept because the signal could not be read", a)
+			}
+			if w.Desired(t, "quiet") != 1 {
+				t.Fatal("slept on a read error")
+			}
+		})
+	}
+}
+
+// TestOneTickOverAThousandServices: 1,000 services, 100 of them awake (half of
+// those idle). One tick makes 100 DescribeServices calls, 1 GetMetricData
+// call, no call about the 900 asleep, and sleeps exactly the idle ones.
+func TestOneTickOverAThousandServices(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates 1,000 services in the emulator")
+	}
+	w := testworld.Start(t)
+	var services []map[string]any
+	names := make([]string, 1000)
+	for i := range names {
+		names[i] = fmt.Sprintf("s%04d", i)
+		services = append(services, service(names[i], 5))
+	}
+	w.CreateServices(t, names)
+	idle := map[string]bool{}
+	for i := 0; i < 1000; i += 10 {
+		w.Awake(t, names[i], 1, time.Hour)
+		bytes := 5_000_000.0
+		if i%20 == 0 {
+			idle[names[i]], bytes = true, 300
+		}
+		w.NetworkBytes(t, names[i], 6, bytes)
+	}
+	w.Gate.ResetCounts()
+	start := time.Now()
+	rep := tick(t, w, services)
+	took := time.Since(start)
+	calls := w.Gate.Calls()
+	if calls["DescribeServices"] != 100 || calls["GetMetricData"] != 1 || calls["ListTasks"] != 0 || calls["DescribeTasks"] != 0 {
+		t.Fatalf("calls %v, want 100 DescribeServices, 1 GetMetricData, no task calls", calls)
+	}
+	if calls["UpdateService"] != len(idle) {
+		t.Fatalf("%d UpdateService calls, want %d", calls["UpdateService"], len(idle))
+	}
+	for _, s := range rep.Services {
+		wantSlept := idle[s.Service]
+		if (s.Action == "slept") != wantSlept {
+			t.Fatalf("%s: %s (%s), idle %v", s.Service, s.Action, s.Reason, wantSlept)
+		}
+	}
+	if rep.Summary["slept"] != 50 || rep.Summary["kept"] != 50 || rep.Summary["skipped"] != 900 {
+		t.Fatalf("summary %v", rep.Summary)
+	}
+	t.Logf("1,000 services (100 awake): tick took %s (process start to exit) with calls %v", took.Round(time.Millisecond), calls)
+}
