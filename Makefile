@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 BUILD := build
-FUNCTIONS := wake
+FUNCTIONS := wake autosleep
 LOCAL_TOOLS := devstack demoapp
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
@@ -18,7 +18,7 @@ build:
 
 ## run: the emulator, a sleeping demo service, the local scheduler and the functions; Ctrl-C stops all
 run: build
-	$(BUILD)/devstack -wake-bin $(BUILD)/wake -demoapp-bin $(BUILD)/demoapp
+	$(BUILD)/devstack -wake-bin $(BUILD)/wake -autosleep-bin $(BUILD)/autosleep -demoapp-bin $(BUILD)/demoapp
 
 ## test: formatting, vet, staticcheck, then every test (unit and end-to-end against the emulator)
 test: lint

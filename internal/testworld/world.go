@@ -2,7 +2,6 @@ package testworld
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
 )
 
@@ -31,8 +31,7 @@ type World struct {
 	ECS *ecs.Client
 	EC2 *ec2.Client
 
-	subnet, securityGroup string
-	taskDef               string
+	cluster *demo.Cluster
 
 	mu     sync.Mutex
 	nextIP int
@@ -76,57 +75,19 @@ func Start(t testing.TB) *World {
 }
 
 func (w *World) setUp(ctx context.Context) error {
-	vpc, err := w.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
+	c, err := demo.NewCluster(ctx, w.ECS, w.EC2, Cluster, 8080)
 	if err != nil {
-		return fmt.Errorf("create vpc: %w", err)
+		return err
 	}
-	if _, err := w.EC2.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: vpc.Vpc.VpcId, EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
-		return fmt.Errorf("enable dns hostnames: %w", err)
-	}
-	sub, err := w.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24")})
-	if err != nil {
-		return fmt.Errorf("create subnet: %w", err)
-	}
-	sg, err := w.EC2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("app"), Description: aws.String("app"), VpcId: vpc.Vpc.VpcId})
-	if err != nil {
-		return fmt.Errorf("create security group: %w", err)
-	}
-	w.subnet, w.securityGroup = aws.ToString(sub.Subnet.SubnetId), aws.ToString(sg.GroupId)
-	if _, err := w.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(Cluster)}); err != nil {
-		return fmt.Errorf("create cluster: %w", err)
-	}
-	td, err := w.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
-		Family:                  aws.String("app"),
-		NetworkMode:             ecstypes.NetworkModeAwsvpc,
-		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
-		Cpu:                     aws.String("256"),
-		Memory:                  aws.String("512"),
-		ContainerDefinitions: []ecstypes.ContainerDefinition{{
-			Name: aws.String("app"), Image: aws.String("app:latest"), Cpu: 256, Memory: aws.Int32(512), Essential: aws.Bool(true),
-		}},
-	})
-	if err != nil {
-		return fmt.Errorf("register task definition: %w", err)
-	}
-	w.taskDef = aws.ToString(td.TaskDefinition.TaskDefinitionArn)
+	w.cluster = c
 	return nil
-}
-
-func (w *World) network() *ecstypes.NetworkConfiguration {
-	return &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
-		Subnets: []string{w.subnet}, SecurityGroups: []string{w.securityGroup}, AssignPublicIp: ecstypes.AssignPublicIpEnabled,
-	}}
 }
 
 // CreateService creates a Fargate service with the given desired count.
 func (w *World) CreateService(t testing.TB, name string, desired int32) {
 	t.Helper()
-	_, err := w.ECS.CreateService(context.Background(), &ecs.CreateServiceInput{
-		Cluster: aws.String(Cluster), ServiceName: aws.String(name), TaskDefinition: aws.String(w.taskDef),
-		DesiredCount: aws.Int32(desired), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.network(),
-	})
-	if err != nil {
-		t.Fatalf("create service %s: %v", name, err)
+	if err := w.cluster.NewService(context.Background(), w.ECS, name, desired); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -168,8 +129,8 @@ func (w *World) RunTask(t testing.TB, service string) Task {
 	t.Helper()
 	ctx := context.Background()
 	out, err := w.ECS.RunTask(ctx, &ecs.RunTaskInput{
-		Cluster: aws.String(Cluster), TaskDefinition: aws.String(w.taskDef), Group: aws.String("service:" + service),
-		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.network(),
+		Cluster: aws.String(Cluster), TaskDefinition: aws.String(w.cluster.TaskDefinition), Group: aws.String("service:" + service),
+		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.cluster.Network,
 	})
 	if err != nil || len(out.Tasks) != 1 {
 		t.Fatalf("run task for %s: %v", service, err)
@@ -286,12 +247,8 @@ func (w *World) CreateServices(t testing.TB, names []string) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			_, err := w.ECS.CreateService(context.Background(), &ecs.CreateServiceInput{
-				Cluster: aws.String(Cluster), ServiceName: aws.String(name), TaskDefinition: aws.String(w.taskDef),
-				DesiredCount: aws.Int32(0), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.network(),
-			})
-			if err != nil {
-				errs <- fmt.Errorf("create service %s: %w", name, err)
+			if err := w.cluster.NewService(context.Background(), w.ECS, name, 0); err != nil {
+				errs <- err
 			}
 		})
 	}
