@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+)
+
+var bins = map[string]string{}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "devstack-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for name, pkg := range map[string]string{"devstack": ".", "wake": "../../functions/wake", "autosleep": "../../functions/autosleep", "demoapp": "../demoapp"} {
+		if bins[name], err = testworld.Build(dir, pkg, name); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func status(t *testing.T, base string) (state, location string) {
+	t.Helper()
+	resp, err := client.Get(base + "/_wake/status?path=" + url.QueryEscape("/some/path?x=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct{ State, Location string }
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st.State, st.Location
+}
+
+func visitPage(t *testing.T, base string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/some/path?x=1", nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestLocalStackRunsAFullSleepWakeSleepCycle runs what `make run` runs, with
+// short timings: a visit wakes the demo, the browser would land on the real
+// app process, Auto-Sleep puts it back to sleep once idle, the next visit
+// wakes it again, and stopping the stack leaves no process behind.
+func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
+	listen := testworld.FreeAddr(t)
+	base := "http://" + listen
+	p := testworld.StartProcess(t, bins["devstack"], append(os.Environ(), "AWS_ENDPOINT_URL="),
+		"-wake-bin", bins["wake"], "-autosleep-bin", bins["autosleep"], "-demoapp-bin", bins["demoapp"],
+		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
+		"-logs", filepath.Join(t.TempDir(), "logs"))
+	testworld.Eventually(t, 60*time.Second, "the stack prints its URL", func() bool {
+		if p.Exited() {
+			t.Fatalf("devstack exited:\n%s", p.Output())
+		}
+		return strings.Contains(p.Output(), "Ctrl-C stops everything")
+	})
+
+	for round := 1; round <= 2; round++ {
+		if code := visitPage(t, base); code != http.StatusOK {
+			t.Fatalf("round %d: visit got %d, want the wait page", round, code)
+		}
+		var location string
+		testworld.Eventually(t, 30*time.Second, "the demo app is ready", func() bool {
+			var state string
+			state, location = status(t, base)
+			return state == "ready"
+		})
+		u, err := url.Parse(location)
+		if err != nil || !strings.HasPrefix(u.Hostname(), "127.0.0.") || u.RequestURI() != "/some/path?x=1" {
+			t.Fatalf("location %q: want the demo app on loopback with the path and query", location)
+		}
+		resp, err := client.Get(location)
+		if err != nil {
+			t.Fatalf("the app at %s: %v", location, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "/some/path?x=1") {
+			t.Fatalf("the app did not see the path and query: %s", body)
+		}
+		// Nobody visits now: Auto-Sleep puts it to sleep once a minute of Container Insights data says idle.
+		testworld.Eventually(t, 3*time.Minute, fmt.Sprintf("round %d: the idle demo falls asleep", round), func() bool {
+			state, _ := status(t, base)
+			return state == "asleep"
+		})
+	}
+
+	pids := regexp.MustCompile(`pid=(\d+)`).FindAllStringSubmatch(p.Output(), -1)
+	endpoint := regexp.MustCompile(`endpoint=http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(p.Output())
+	if len(pids) < 4 || endpoint == nil {
+		t.Fatalf("expected the emulator, both functions and app processes in the output:\n%s", p.Output())
+	}
+	_ = syscall.Kill(p.Cmd.Process.Pid, syscall.SIGINT)
+	if !p.Wait(30 * time.Second) {
+		t.Fatal("devstack did not stop within 30 s of Ctrl-C")
+	}
+	if code := p.Cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("devstack exit code %d:\n%s", code, p.Output())
+	}
+	for _, m := range pids {
+		pid, _ := strconv.Atoi(m[1])
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("process %d is still running after the stack stopped", pid)
+		}
+	}
+	for _, addr := range []string{listen, endpoint[1]} {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Errorf("%s still answers after the stack stopped", addr)
+		}
+	}
+}
