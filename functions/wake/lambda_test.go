@@ -72,7 +72,7 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("an unknown action is a clear error, and the function lives on", func(t *testing.T) {
-		ev, _ := os.ReadFile("../../testdata/lambda/invoke-unknown-action.json")
+		ev, _ := os.ReadFile("../../testdata/lambda/bad-invoke-unknown-action.json")
 		res, err := rt.Invoke(ev, 20*time.Second)
 		if err != nil {
 			t.Fatal(err)

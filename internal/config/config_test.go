@@ -1,0 +1,154 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestReferenceDesignVariables(t *testing.T) {
+	cfg, err := FromEnv(env(map[string]string{
+		"CLUSTER_NAME": "prod", "SERVICE_NAME": "web", "APP_PORT": "3000", "WAIT_MS": "5000", "SLEEP_AFTER_MINUTES": "20",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Services[0]
+	if s.Cluster != "prod" || s.Name != "web" || s.Port != 3000 || s.Sleep.Window != 20*time.Minute {
+		t.Fatalf("service %+v", s)
+	}
+	if cfg.RequestHold != 800*time.Millisecond {
+		t.Fatalf("WAIT_MS 5000 gave a hold of %s, want it capped at 800ms", cfg.RequestHold)
+	}
+	if s.Address != AddressPublic || s.Scheme != "http" || s.WakeCount != 1 || s.Sleep.Signal != SignalNetwork || cfg.ListenAddr != DefaultListenAddr {
+		t.Fatalf("defaults %+v %+v", s, cfg)
+	}
+}
+
+func TestServicesList(t *testing.T) {
+	list := `[
+	  {"name": "shop", "cluster": "prod", "host": "Shop.Example.com", "port": 8080, "healthPath": "/healthz", "wakeCount": 2},
+	  {"name": "docs", "pathPrefix": "/docs/", "address": "url", "url": "https://alb.example.com/", "idleSignal": "requests",
+	   "targetGroup": "targetgroup/docs/0123456789abcdef", "keepWarm": ["mon-fri 08:00-18:00"], "timezone": "Europe/Berlin", "sleepAt": "22:30"}
+	]`
+	dir := t.TempDir()
+	file := filepath.Join(dir, "services.json")
+	if err := os.WriteFile(file, []byte(list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]map[string]string{
+		"SERVICES":      {"SERVICES": list, "CLUSTER_NAME": "shared"},
+		"SERVICES_FILE": {"SERVICES_FILE": file, "CLUSTER_NAME": "shared"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := FromEnv(env(e))
+			if err != nil {
+				t.Fatal(err)
+			}
+			shop, docs := cfg.Services[0], cfg.Services[1]
+			if shop.Host != "shop.example.com" || shop.WakeCount != 2 || shop.HealthPath != "/healthz" || shop.Cluster != "prod" {
+				t.Fatalf("shop %+v", shop)
+			}
+			if docs.Cluster != "shared" || docs.PathPrefix != "/docs" || docs.URL != "https://alb.example.com" || docs.Sleep.Signal != SignalRequests {
+				t.Fatalf("docs %+v", docs)
+			}
+			if docs.Sleep.SleepAt != 22*60+30 || docs.Sleep.Location.String() != "Europe/Berlin" || len(docs.Sleep.KeepWarm) != 1 {
+				t.Fatalf("docs sleep policy %+v", docs.Sleep)
+			}
+		})
+	}
+}
+
+func TestInvalidConfigurationNamesTheField(t *testing.T) {
+	svc := func(extra string) string {
+		return `[{"name":"a","cluster":"c","host":"a.example"},{"name":"b","cluster":"c","host":"b.example"` + extra + `}]`
+	}
+	tests := []struct {
+		name  string
+		env   map[string]string
+		field string
+		says  string
+	}{
+		{"no service at all", map[string]string{}, "SERVICE_NAME", "required"},
+		{"no cluster", map[string]string{"SERVICE_NAME": "web"}, "CLUSTER_NAME", "required"},
+		{"port not a number", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "APP_PORT": "eighty"}, "APP_PORT", "whole number"},
+		{"port out of range", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "APP_PORT": "70000"}, "APP_PORT", "between 1 and 65535"},
+		{"list port out of range", map[string]string{"SERVICES": svc(`,"port":0`)}, "SERVICES[1].port", "between 1 and 65535"},
+		{"bad scheme", map[string]string{"SERVICES": svc(`,"scheme":"ftp"`)}, "SERVICES[1].scheme", "http or https"},
+		{"health path without slash", map[string]string{"SERVICES": svc(`,"healthPath":"healthz"`)}, "SERVICES[1].healthPath", "single /"},
+		{"health path naming a host", map[string]string{"SERVICES": svc(`,"healthPath":"//evil"`)}, "SERVICES[1].healthPath", "single /"},
+		{"path prefix without slash", map[string]string{"SERVICES": svc(`,"pathPrefix":"docs"`)}, "SERVICES[1].pathPrefix", "start with /"},
+		{"path prefix on the controller's routes", map[string]string{"SERVICES": svc(`,"pathPrefix":"/_wake"`)}, "SERVICES[1].pathPrefix", "reserved"},
+		{"a typo in a field name", map[string]string{"SERVICES": svc(`,"prot":80`)}, "SERVICES", "unknown field"},
+		{"empty list", map[string]string{"SERVICES": `[]`}, "SERVICES", "empty"},
+		{"not JSON", map[string]string{"SERVICES": `{name: web}`}, "SERVICES", "not a JSON list"},
+		{"the same service twice", map[string]string{"SERVICES": `[{"name":"a","cluster":"c","host":"x"},{"name":"a","cluster":"c","host":"y"}]`}, "SERVICES[1].name", "already listed"},
+		{"the same route twice", map[string]string{"SERVICES": `[{"name":"a","cluster":"c"},{"name":"b","cluster":"c"}]`}, "SERVICES[1].host", "same route"},
+		{"url mode without a URL", map[string]string{"SERVICES": svc(`,"address":"url"`)}, "SERVICES[1].url", "absolute http(s) URL"},
+		{"url mode with a relative URL", map[string]string{"SERVICES": svc(`,"address":"url","url":"/x"`)}, "SERVICES[1].url", "absolute http(s) URL"},
+		{"a URL with public mode", map[string]string{"SERVICES": svc(`,"address":"public","url":"https://x.example"`)}, "SERVICES[1].url", "only used"},
+		{"unknown address mode", map[string]string{"SERVICES": svc(`,"address":"elastic"`)}, "SERVICES[1].address", "public, private or url"},
+		{"wake count 0", map[string]string{"SERVICES": svc(`,"wakeCount":0`)}, "SERVICES[1].wakeCount", "between 1"},
+		{"wake timeout too short", map[string]string{"SERVICES": svc(`,"wakeTimeoutSeconds":1`)}, "SERVICES[1].wakeTimeoutSeconds", "between 10"},
+		{"both list and file", map[string]string{"SERVICES": svc(""), "SERVICES_FILE": "/x"}, "SERVICES", "not both"},
+		{"unreadable file", map[string]string{"SERVICES_FILE": "/nonexistent/services.json"}, "SERVICES_FILE", "cannot read"},
+		{"bad CIDR", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "PROBE_ALLOWED_NETWORKS": "127.0.0.0/8,loopback"}, "PROBE_ALLOWED_NETWORKS", "CIDR"},
+		{"WAIT_MS negative", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "WAIT_MS": "-1"}, "WAIT_MS", "between"},
+		{"unknown idle signal", map[string]string{"SERVICES": svc(`,"idleSignal":"vibes"`)}, "SERVICES[1].idleSignal", "network, requests"},
+		{"requests without a target group", map[string]string{"SERVICES": svc(`,"idleSignal":"requests"`)}, "SERVICES[1].targetGroup", "required"},
+		{"custom without a metric", map[string]string{"SERVICES": svc(`,"idleSignal":"custom","idleThreshold":1`)}, "SERVICES[1].metric", "namespace and name"},
+		{"custom without a threshold", map[string]string{"SERVICES": svc(`,"idleSignal":"custom","metric":{"namespace":"A","name":"B"}`)}, "SERVICES[1].idleThreshold", "required"},
+		{"bad statistic", map[string]string{"SERVICES": svc(`,"idleSignal":"custom","idleThreshold":1,"metric":{"namespace":"A","name":"B","statistic":"p99"}`)}, "SERVICES[1].metric.statistic", "Sum, Average"},
+		{"sleep after 0", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AFTER_MINUTES": "0"}, "SLEEP_AFTER_MINUTES", "between 1"},
+		{"unknown time zone", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "TIMEZONE": "Mars/Olympus"}, "TIMEZONE", "unknown time zone"},
+		{"bad keep-warm day", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "KEEP_WARM": "mon-fri 08:00-18:00; funday 10:00-11:00"}, "KEEP_WARM[1]", "unknown day"},
+		{"bad keep-warm hours", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "KEEP_WARM": "mon 8-18"}, "KEEP_WARM[0]", "time of day"},
+		{"bad sleep time", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AT": "25:00"}, "SLEEP_AT", "time of day"},
+		{"bad metric dimensions", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "IDLE_SIGNAL": "custom", "METRIC_NAMESPACE": "A", "METRIC_NAME": "B", "METRIC_DIMENSIONS": "novalue"}, "METRIC_DIMENSIONS", "NAME=VALUE"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FromEnv(env(tc.env))
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v, want a *FieldError", err)
+			}
+			if fe.Field != tc.field || !strings.Contains(fe.Reason, tc.says) {
+				t.Fatalf("field %q reason %q, want field %q saying %q", fe.Field, fe.Reason, tc.field, tc.says)
+			}
+		})
+	}
+}
+
+func TestKeepWarmWindows(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	tests := []struct {
+		spec string
+		at   time.Time
+		in   bool
+	}{
+		{"mon-fri 08:00-18:00", time.Date(2026, 11, 24, 9, 0, 0, 0, berlin), true},   // Tuesday
+		{"mon-fri 08:00-18:00", time.Date(2026, 11, 24, 18, 0, 0, 0, berlin), false}, // the end is open
+		{"mon-fri 08:00-18:00", time.Date(2026, 11, 28, 9, 0, 0, 0, berlin), false},  // Saturday
+		{"fri-mon 10:00-12:00", time.Date(2026, 11, 29, 11, 0, 0, 0, berlin), true},  // Sunday, a range over the week's end
+		{"daily 22:00-02:00", time.Date(2026, 11, 24, 23, 0, 0, 0, berlin), true},
+		{"daily 22:00-02:00", time.Date(2026, 11, 25, 1, 0, 0, 0, berlin), true},
+		{"sat 22:00-02:00", time.Date(2026, 11, 29, 1, 0, 0, 0, berlin), true}, // Sunday morning belongs to Saturday night
+		{"sat 22:00-02:00", time.Date(2026, 11, 28, 1, 0, 0, 0, berlin), false},
+		{"sat,sun 00:00-24:00", time.Date(2026, 11, 29, 23, 59, 0, 0, berlin), true},
+	}
+	for _, tc := range tests {
+		w, err := parseWindow(tc.spec)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.spec, err)
+		}
+		if got := w.Contains(tc.at); got != tc.in {
+			t.Errorf("%s at %s: %v, want %v", tc.spec, tc.at.Format("Mon 15:04"), got, tc.in)
+		}
+	}
+}
