@@ -258,3 +258,18 @@ func (w *World) CreateServices(t testing.TB, names []string) {
 		t.Fatal(err)
 	}
 }
+
+// AwakeMany makes many services look woken some time ago, a few at a time.
+func (w *World) AwakeMany(t testing.TB, services []string, wokenAgo time.Duration) {
+	t.Helper()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for _, s := range services {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w.Awake(t, s, 1, wokenAgo)
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+)
+
+// TestBootstrapUnderTheLambdaRuntime drives the built binary as Lambda does:
+// the EventBridge schedule, then operators' direct invocations.
+func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "web", 0)
+	w.Awake(t, "web", 1, time.Hour)
+	w.NetworkBytes(t, "web", 10, 100)
+	rt, err := testworld.NewRuntimeAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Close() })
+	testworld.StartProcess(t, autosleepBin, w.Env(
+		"AWS_LAMBDA_RUNTIME_API="+rt.Addr, "AWS_LAMBDA_FUNCTION_NAME=autosleep",
+		"CLUSTER_NAME="+testworld.Cluster, "SERVICE_NAME=web", "SLEEP_AFTER_MINUTES=5", "DRY_RUN=true",
+	))
+	invoke := func(file string) testworld.Result {
+		t.Helper()
+		ev, err := os.ReadFile("../../testdata/lambda/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := rt.Invoke(ev, 20*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	t.Run("the schedule runs a tick in the configured dry-run mode", func(t *testing.T) {
+		var rep report
+		if res := invoke("eventbridge-scheduled.json"); res.IsError || res.Decode(&rep) != nil {
+			t.Fatalf("answer %s", res.Body)
+		}
+		if !rep.DryRun || actions(rep)["web"] == "" || !strings.HasPrefix(actions(rep)["web"], "slept") || w.Desired(t, "web") != 1 {
+			t.Fatalf("report %+v, desired %d", rep, w.Desired(t, "web"))
+		}
+	})
+	t.Run("an HTTP event is refused: this function has no HTTP face", func(t *testing.T) {
+		if res := invoke("http-visit-browser.json"); !res.IsError {
+			t.Fatalf("answer %s", res.Body)
+		}
+	})
+	t.Run("an operator's sleep puts the service to sleep", func(t *testing.T) {
+		res := invoke("invoke-sleep.json")
+		if res.IsError || !strings.Contains(string(res.Body), `"action":"slept"`) || w.Desired(t, "web") != 0 {
+			t.Fatalf("answer %s, desired %d", res.Body, w.Desired(t, "web"))
+		}
+	})
+	t.Run("an unknown action is a clear error", func(t *testing.T) {
+		if res := invoke("bad-invoke-unknown-action.json"); !res.IsError || !strings.Contains(string(res.Body), "evaluate, sleep or status") {
+			t.Fatalf("answer %s", res.Body)
+		}
+	})
+}

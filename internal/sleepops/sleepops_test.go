@@ -1,0 +1,95 @@
+package sleepops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+)
+
+type fakeEval struct {
+	evaluated []string
+	dryRun    []bool
+	slept     []string
+}
+
+func (f *fakeEval) Evaluate(ctx context.Context, services []config.Service, dryRun bool) autosleep.Report {
+	for _, s := range services {
+		f.evaluated = append(f.evaluated, s.Name)
+	}
+	f.dryRun = append(f.dryRun, dryRun)
+	return autosleep.Report{DryRun: dryRun}
+}
+
+func (f *fakeEval) SleepNow(ctx context.Context, svc config.Service) (autosleep.Result, error) {
+	f.slept = append(f.slept, svc.Name)
+	return autosleep.Result{Service: svc.Name, Action: autosleep.Slept}, nil
+}
+
+func ops(f *fakeEval, dryRun bool) Ops {
+	return Ops{Evaluator: f, DryRun: dryRun, Services: []config.Service{{Name: "web", Cluster: "c"}, {Name: "api", Cluster: "c"}}}
+}
+
+func yes() *bool { b := true; return &b }
+func no() *bool  { b := false; return &b }
+
+func TestOperatorCommands(t *testing.T) {
+	tests := []struct {
+		name      string
+		defDry    bool
+		cmd       invoke.Command
+		wantEval  string
+		wantDry   []bool
+		wantSlept string
+		wantErr   string
+	}{
+		{"evaluate follows the configured mode", true, invoke.Command{Action: "evaluate"}, "[web api]", []bool{true}, "", ""},
+		{"evaluate with dryRun false changes things", true, invoke.Command{Action: "evaluate", DryRun: no()}, "[web api]", []bool{false}, "", ""},
+		{"evaluate one service", false, invoke.Command{Action: "evaluate", Service: "api", DryRun: yes()}, "[api]", []bool{true}, "", ""},
+		{"status never changes anything", false, invoke.Command{Action: "status"}, "[web api]", []bool{true}, "", ""},
+		{"status refuses dryRun false", false, invoke.Command{Action: "status", DryRun: no()}, "", nil, "", "never changes"},
+		{"sleep one service", false, invoke.Command{Action: "sleep", Service: "web"}, "", nil, "[web]", ""},
+		{"sleep needs a service when there are several", false, invoke.Command{Action: "sleep"}, "", nil, "", "service is required"},
+		{"sleep of an unknown service", false, invoke.Command{Action: "sleep", Service: "nope"}, "", nil, "", "unknown service"},
+		{"unknown action", false, invoke.Command{Action: "reboot"}, "", nil, "", "unknown action"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeEval{}
+			_, err := ops(f, tc.defDry).Operator(context.Background(), tc.cmd)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(f.evaluated, " "); "["+got+"]" != tc.wantEval && !(got == "" && tc.wantEval == "") {
+				t.Fatalf("evaluated %v, want %s", f.evaluated, tc.wantEval)
+			}
+			if tc.wantSlept != "" && "["+strings.Join(f.slept, " ")+"]" != tc.wantSlept {
+				t.Fatalf("slept %v", f.slept)
+			}
+			if len(tc.wantDry) > 0 && f.dryRun[0] != tc.wantDry[0] {
+				t.Fatalf("dry run %v, want %v", f.dryRun, tc.wantDry)
+			}
+		})
+	}
+}
+
+func TestScheduledEvents(t *testing.T) {
+	f := &fakeEval{}
+	if _, err := ops(f, false).Scheduled(context.Background(), json.RawMessage(`{"source":"aws.events","detail-type":"Scheduled Event"}`)); err != nil || len(f.evaluated) != 2 {
+		t.Fatalf("scheduled tick: %v %v", err, f.evaluated)
+	}
+	if _, err := ops(f, false).Scheduled(context.Background(), json.RawMessage(`{"hello":"world"}`)); !errors.Is(err, invoke.ErrBadEvent) {
+		t.Fatalf("a stray event: %v, want ErrBadEvent", err)
+	}
+}

@@ -1,0 +1,73 @@
+package wakeops
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
+)
+
+type fakeCtrl struct {
+	did      []string
+	sleepErr error
+}
+
+func (f *fakeCtrl) Status(ctx context.Context, s config.Service) wake.Status {
+	f.did = append(f.did, "status "+s.Name)
+	return wake.Status{Service: s.Name, State: wake.Asleep}
+}
+
+func (f *fakeCtrl) Wake(ctx context.Context, s config.Service) wake.Status {
+	f.did = append(f.did, "wake "+s.Name)
+	return wake.Status{Service: s.Name, State: wake.Waking, Stage: wake.StageNoTask}
+}
+
+func (f *fakeCtrl) Sleep(ctx context.Context, s config.Service) (wake.Status, error) {
+	f.did = append(f.did, "sleep "+s.Name)
+	return wake.Status{Service: s.Name, State: wake.Asleep}, f.sleepErr
+}
+
+func TestCommands(t *testing.T) {
+	one := route.New([]config.Service{{Name: "web", Cluster: "c"}})
+	two := route.New([]config.Service{{Name: "web", Cluster: "c", Host: "a"}, {Name: "api", Cluster: "c", Host: "b"}})
+	dry := true
+	tests := []struct {
+		name    string
+		router  *route.Router
+		cmd     invoke.Command
+		sleep   error
+		want    string
+		wantErr string
+	}{
+		{"status of the only service", one, invoke.Command{Action: "status"}, nil, "status web", ""},
+		{"wake by name", two, invoke.Command{Action: "wake", Service: "api"}, nil, "wake api", ""},
+		{"sleep by cluster/name", two, invoke.Command{Action: "sleep", Service: "c/web"}, nil, "sleep web", ""},
+		{"a failed sleep is an error", one, invoke.Command{Action: "sleep"}, errors.New("throttled"), "sleep web", "throttled"},
+		{"name needed with two services", two, invoke.Command{Action: "wake"}, nil, "", "service is required"},
+		{"unknown action", one, invoke.Command{Action: "reboot"}, nil, "", "unknown action"},
+		{"dryRun belongs to Auto-Sleep", one, invoke.Command{Action: "wake", DryRun: &dry}, nil, "", "Auto-Sleep option"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeCtrl{sleepErr: tc.sleep}
+			out, err := Operator(f, tc.router)(context.Background(), tc.cmd)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			} else if r, ok := out.(Result); !ok || r.Action != tc.cmd.Action {
+				t.Fatalf("answer %#v", out)
+			}
+			if got := strings.Join(f.did, ","); got != tc.want {
+				t.Fatalf("did %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
