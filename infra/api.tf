@@ -1,0 +1,73 @@
+# The HTTP API is created from the OpenAPI spec the Wake handler is tested against.
+resource "aws_apigatewayv2_api" "wake" {
+  name          = "${var.name}-wake"
+  protocol_type = "HTTP"
+  body = templatefile("${path.module}/../api/openapi.json", {
+    wake_invoke_arn = aws_lambda_function.wake.invoke_arn
+  })
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "default" {
+  api_id      = aws_apigatewayv2_api.wake.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    throttling_burst_limit = var.throttle_burst
+    throttling_rate_limit  = var.throttle_rate
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api.arn
+    format = jsonencode({
+      requestId      = "$context.requestId"
+      ip             = "$context.identity.sourceIp"
+      requestTime    = "$context.requestTime"
+      httpMethod     = "$context.httpMethod"
+      routeKey       = "$context.routeKey"
+      path           = "$context.path"
+      status         = "$context.status"
+      responseLength = "$context.responseLength"
+      latencyMs      = "$context.responseLatency"
+      integrationErr = "$context.integrationErrorMessage"
+    })
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "api" {
+  name              = "/aws/apigateway/${var.name}-wake"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_permission" "api" {
+  statement_id  = "AllowHTTPAPI"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.wake.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.wake.execution_arn}/*/*"
+}
+
+# Optional custom domain.
+resource "aws_apigatewayv2_domain_name" "wake" {
+  count       = var.domain_name == "" ? 0 : 1
+  domain_name = var.domain_name
+
+  domain_name_configuration {
+    certificate_arn = var.certificate_arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_api_mapping" "wake" {
+  count       = var.domain_name == "" ? 0 : 1
+  api_id      = aws_apigatewayv2_api.wake.id
+  domain_name = aws_apigatewayv2_domain_name.wake[0].id
+  stage       = aws_apigatewayv2_stage.default.id
+}

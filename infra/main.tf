@@ -1,0 +1,36 @@
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  region    = data.aws_region.current.name
+  account   = data.aws_caller_identity.current.account_id
+  partition = data.aws_partition.current.partition
+
+  # The services as the functions read them: the list, or the one service.
+  services_json    = length(var.services) > 0 ? jsonencode(var.services) : ""
+  service_names    = length(var.services) > 0 ? [for s in var.services : s.name] : [var.service_name]
+  service_clusters = length(var.services) > 0 ? distinct([for s in var.services : try(s.cluster, var.cluster_name)]) : [var.cluster_name]
+
+  environment = merge(
+    length(var.services) > 0 ? { SERVICES = local.services_json, CLUSTER_NAME = var.cluster_name } : {
+      CLUSTER_NAME                        = var.cluster_name
+      SERVICE_NAME                        = var.service_name
+      APP_PORT                            = tostring(var.app_port)
+      HEALTH_PATH                         = var.health_path
+      ADDRESS_MODE                        = var.address_mode
+      APP_URL                             = var.app_url
+      SLEEP_AFTER_MINUTES                 = tostring(var.sleep_after_minutes)
+      IDLE_SIGNAL                         = var.idle_signal
+      IDLE_THRESHOLD                      = var.idle_threshold == null ? "" : tostring(var.idle_threshold)
+    },
+    var.extra_environment,
+  )
+}
+
+check "one_service_or_a_list" {
+  assert {
+    condition     = var.service_name != "" || length(var.services) > 0
+    error_message = "Set service_name (one service) or services (a list)."
+  }
+}

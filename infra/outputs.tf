@@ -1,0 +1,24 @@
+output "wake_url" {
+  description = "The URL visitors open (the custom domain when one is set)."
+  value       = var.domain_name != "" ? "https://${var.domain_name}/" : aws_apigatewayv2_stage.default.invoke_url
+}
+
+output "wake_function_name" {
+  description = "Name of the Wake function, for aws lambda invoke."
+  value       = aws_lambda_function.wake.function_name
+}
+
+output "autosleep_function_name" {
+  description = "Name of the Auto-Sleep function, for aws lambda invoke."
+  value       = aws_lambda_function.autosleep.function_name
+}
+
+output "api_id" {
+  description = "ID of the HTTP API."
+  value       = aws_apigatewayv2_api.wake.id
+}
+
+output "custom_domain_target" {
+  description = "With a custom domain: the target to point its DNS record at."
+  value       = var.domain_name != "" ? aws_apigatewayv2_domain_name.wake[0].domain_name_configuration[0].target_domain_name : null
+}

@@ -1,0 +1,196 @@
+variable "name" {
+  description = "Prefix of every resource this module creates."
+  type        = string
+  default     = "scale-to-zero"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9-_]{1,40}$", var.name))
+    error_message = "name must be 1 to 40 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "package_dir" {
+  description = "Folder with wake.zip and autosleep.zip, as `make package` builds them (build/lambda)."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "The ECS cluster of the service(s) to manage (used for CLUSTER_NAME and to scope IAM)."
+  type        = string
+
+  validation {
+    condition     = length(var.cluster_name) > 0
+    error_message = "cluster_name is required."
+  }
+}
+
+variable "service_name" {
+  description = "One ECS service to manage. Leave empty and set services instead to manage several."
+  type        = string
+  default     = ""
+}
+
+variable "services" {
+  description = "Several services: the JSON list of the README's configuration (objects with name, cluster, host, pathPrefix, port, healthPath, idleSignal, …). Overrides service_name."
+  type        = list(any)
+  default     = []
+}
+
+variable "app_port" {
+  description = "Port the app listens on (one service)."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.app_port >= 1 && var.app_port <= 65535
+    error_message = "app_port must be between 1 and 65535."
+  }
+}
+
+variable "health_path" {
+  description = "Path probed with GET before visitors are sent to the app (one service); empty: a TCP connect to the port."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.health_path == "" || can(regex("^/[^/]", var.health_path)) || var.health_path == "/"
+    error_message = "health_path must be empty or start with a single /."
+  }
+}
+
+variable "address_mode" {
+  description = "Where visitors go once ready: public (task's public IP), private, or url."
+  type        = string
+  default     = "public"
+
+  validation {
+    condition     = contains(["public", "private", "url"], var.address_mode)
+    error_message = "address_mode must be public, private or url."
+  }
+}
+
+variable "app_url" {
+  description = "With address_mode = url: the fixed URL visitors go to (a load balancer's)."
+  type        = string
+  default     = ""
+}
+
+variable "sleep_after_minutes" {
+  description = "Idle window: minutes the idle signal must say idle before the service is put to sleep."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.sleep_after_minutes >= 1 && var.sleep_after_minutes <= 10080
+    error_message = "sleep_after_minutes must be between 1 and 10080."
+  }
+}
+
+variable "idle_signal" {
+  description = "What says the service is idle: network (Container Insights, default), requests, cpu, custom or uptime."
+  type        = string
+  default     = "network"
+
+  validation {
+    condition     = contains(["network", "requests", "cpu", "custom", "uptime"], var.idle_signal)
+    error_message = "idle_signal must be network, requests, cpu, custom or uptime."
+  }
+}
+
+variable "idle_threshold" {
+  description = "Threshold of the idle signal (bytes a minute, requests in the window, percent); null for the signal's default."
+  type        = number
+  default     = null
+}
+
+variable "extra_environment" {
+  description = "More environment variables for both functions (e.g. TARGET_GROUP, KEEP_WARM, TIMEZONE, GRACE_MINUTES, DRY_RUN)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "memory_mb" {
+  description = "Memory of each function."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.memory_mb >= 128 && var.memory_mb <= 10240
+    error_message = "memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "wake_timeout_seconds" {
+  description = "Timeout of the Wake function (its answers take well under a second; API Gateway cuts at 30 s)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.wake_timeout_seconds >= 3 && var.wake_timeout_seconds <= 29
+    error_message = "wake_timeout_seconds must be between 3 and 29."
+  }
+}
+
+variable "autosleep_timeout_seconds" {
+  description = "Timeout of the Auto-Sleep function."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.autosleep_timeout_seconds >= 10 && var.autosleep_timeout_seconds <= 900
+    error_message = "autosleep_timeout_seconds must be between 10 and 900."
+  }
+}
+
+variable "schedule" {
+  description = "How often Auto-Sleep runs."
+  type        = string
+  default     = "rate(1 minute)"
+}
+
+variable "throttle_burst" {
+  description = "Stage burst limit of the HTTP API."
+  type        = number
+  default     = 100
+}
+
+variable "throttle_rate" {
+  description = "Stage steady rate limit of the HTTP API, requests a second."
+  type        = number
+  default     = 50
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' and the API's log groups."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, …)."
+  }
+}
+
+variable "enable_tracing" {
+  description = "Turn on X-Ray active tracing for both functions (adds its permissions)."
+  type        = bool
+  default     = false
+}
+
+variable "domain_name" {
+  description = "Optional custom domain for the wake URL (needs certificate_arn)."
+  type        = string
+  default     = ""
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of domain_name, in the same region."
+  type        = string
+  default     = ""
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
