@@ -20,7 +20,6 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
@@ -62,8 +61,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2query.New(awsCfg))
-	eval := autosleep.New(services, &activity.Reader{CW: awsclient.CloudWatch(awsCfg)}, log)
+	// Auto-Sleep never reads public IPs: no EC2 client, and no EC2 permission.
+	services := ecsservice.New(ecs.NewFromConfig(awsCfg), nil)
+	eval := autosleep.New(services, &activity.Reader{CW: activity.NewCloudWatch(awsCfg)}, log)
 	ops := sleepops.Ops{Evaluator: eval, Services: cfg.Services, DryRun: dryRun}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
 

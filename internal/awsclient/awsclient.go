@@ -13,9 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 )
 
 // Retry settings: a throttled call is tried at most three times, backing off
@@ -50,23 +47,4 @@ func Load(ctx context.Context, extra ...func(*config.LoadOptions) error) (aws.Co
 // Emulated reports whether the clients talk to an endpoint other than AWS's own.
 func Emulated() bool {
 	return os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_CLOUDWATCH") != ""
-}
-
-// CloudWatch returns a CloudWatch client. Against an emulator (an endpoint
-// override is set) it speaks AWS JSON 1.0: the SDK's default Smithy RPC v2
-// CBOR is not spoken by emulators; against AWS it keeps the default.
-func CloudWatch(cfg aws.Config) *cloudwatch.Client {
-	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if Emulated() {
-			SpeakJSON(o)
-		}
-	})
-}
-
-// SpeakJSON makes a CloudWatch client speak AWS JSON 1.0, which emulators
-// understand, and send bodies uncompressed: with the protocol swapped, the
-// SDK's gzip of PutMetricData bodies reaches the emulator broken.
-func SpeakJSON(o *cloudwatch.Options) {
-	o.Protocol = awsjson.New10(schemas.GraniteServiceVersion20100801)
-	o.DisableRequestCompression = true
 }

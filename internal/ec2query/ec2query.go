@@ -96,6 +96,21 @@ func (c *Client) DescribeNetworkInterfaces(ctx context.Context, ids []string) ([
 	return nil, fmt.Errorf("describe network interfaces: %w", lastErr)
 }
 
+// PublicIPs returns the public IP of each interface that has one, by interface ID.
+func (c *Client) PublicIPs(ctx context.Context, ids []string) (map[string]string, error) {
+	nis, err := c.DescribeNetworkInterfaces(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(nis))
+	for _, ni := range nis {
+		if ni.PublicIP != "" {
+			out[ni.ID] = ni.PublicIP
+		}
+	}
+	return out, nil
+}
+
 func (c *Client) call(ctx context.Context, payload string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(payload))
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 )
 
 // ECS is the part of the ECS API this package calls; *ecs.Client satisfies it.
@@ -19,10 +17,11 @@ type ECS interface {
 	TagResource(ctx context.Context, params *ecs.TagResourceInput, optFns ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
 }
 
-// EC2 is the one EC2 call this package makes; *ec2query.Client satisfies it.
-// (Not the SDK's EC2 client: see package ec2query for why.)
+// EC2 reads the public IPs of network interfaces, by interface ID, in one
+// DescribeNetworkInterfaces call; *ec2query.Client satisfies it. (Not the
+// SDK's EC2 client: see package ec2query for why.)
 type EC2 interface {
-	DescribeNetworkInterfaces(ctx context.Context, ids []string) ([]ec2query.NetworkInterface, error)
+	PublicIPs(ctx context.Context, networkInterfaceIDs []string) (map[string]string, error)
 }
 
 // Batch sizes of the ECS and EC2 APIs.

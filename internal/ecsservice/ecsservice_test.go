@@ -13,8 +13,6 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 )
 
 // fakeECS serves one service and its tasks, and counts calls.
@@ -104,14 +102,14 @@ type fakeEC2 struct {
 	err   error
 }
 
-func (f *fakeEC2) DescribeNetworkInterfaces(ctx context.Context, ids []string) ([]ec2query.NetworkInterface, error) {
+func (f *fakeEC2) PublicIPs(ctx context.Context, ids []string) (map[string]string, error) {
 	f.calls++
 	if f.err != nil {
 		return nil, f.err
 	}
-	var out []ec2query.NetworkInterface
+	out := map[string]string{}
 	for i, id := range ids {
-		out = append(out, ec2query.NetworkInterface{ID: id, PublicIP: fmt.Sprintf("127.0.0.%d", 10+i)})
+		out[id] = fmt.Sprintf("127.0.0.%d", 10+i)
 	}
 	return out, nil
 }

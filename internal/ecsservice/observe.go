@@ -222,7 +222,10 @@ func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	out, err := c.EC2.DescribeNetworkInterfaces(ctx, ids)
+	if c.EC2 == nil {
+		return fmt.Errorf("describe network interfaces: this client has no EC2 API")
+	}
+	public, err := c.EC2.PublicIPs(ctx, ids)
 	if err != nil {
 		if isCode(err, "InvalidNetworkInterfaceID.NotFound") {
 			// An interface went away with its task between two calls: look again one by one would
@@ -230,12 +233,6 @@ func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
 			return nil
 		}
 		return fmt.Errorf("describe network interfaces: %w", err)
-	}
-	public := map[string]string{}
-	for _, ni := range out {
-		if ni.PublicIP != "" {
-			public[ni.ID] = ni.PublicIP
-		}
 	}
 	for i := range tasks {
 		tasks[i].PublicIP = public[tasks[i].NetworkInterfaceID]

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
 )
 
@@ -48,7 +48,7 @@ func (w *World) CloudWatch() *cloudwatch.Client {
 	t := aws.Config{Region: emulator.Region, Credentials: aws.NewCredentialsCache(staticCreds{})}
 	return cloudwatch.NewFromConfig(t, func(o *cloudwatch.Options) {
 		o.BaseEndpoint = aws.String(w.Emulator.URL)
-		awsclient.SpeakJSON(o)
+		activity.SpeakJSON(o)
 	})
 }
 
