@@ -38,6 +38,12 @@ variable "app_port" {
   default     = 80
 }
 
+variable "package_dir" {
+  description = "Folder with the zips from make package; empty: the repository's build/lambda."
+  type        = string
+  default     = ""
+}
+
 variable "health_path" {
   description = "Health path of the app, or empty for a TCP check."
   type        = string
@@ -47,7 +53,7 @@ variable "health_path" {
 module "scale_to_zero" {
   source = "../.."
 
-  package_dir         = "${path.root}/../../../build/lambda"
+  package_dir         = var.package_dir != "" ? var.package_dir : "${path.root}/../../../build/lambda"
   cluster_name        = var.cluster_name
   service_name        = var.service_name
   app_port            = var.app_port
