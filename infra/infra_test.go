@@ -241,6 +241,15 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("turning tracing on brings its permissions", func(t *testing.T) {
+		plan := tf(append([]string{"plan", "-input=false", "-no-color", "-var", "enable_tracing=true"}, vars...)...)
+		for _, want := range []string{`"xray:PutTraceSegments"`, `"xray:PutTelemetryRecords"`, `"Active"`} {
+			if strings.Count(plan, want) < 2 {
+				t.Errorf("plan with tracing mentions %s %d times, want it for both functions", want, strings.Count(plan, want))
+			}
+		}
+	})
+
 	start = time.Now()
 	tf(append([]string{"destroy", "-auto-approve", "-input=false", "-no-color"}, vars...)...)
 	destroyed = true

@@ -44,6 +44,12 @@ variable "package_dir" {
   default     = ""
 }
 
+variable "enable_tracing" {
+  description = "X-Ray tracing for both functions."
+  type        = bool
+  default     = false
+}
+
 variable "health_path" {
   description = "Health path of the app, or empty for a TCP check."
   type        = string
@@ -59,6 +65,7 @@ module "scale_to_zero" {
   app_port            = var.app_port
   health_path         = var.health_path
   sleep_after_minutes = 15
+  enable_tracing      = var.enable_tracing
 }
 
 output "wake_url" {
