@@ -138,7 +138,9 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 	})
 
 	t.Run("the API's routes are the spec's, all to the Wake function", func(t *testing.T) {
-		var apis struct{ Items []struct{ ApiId, Name string } }
+		var apis struct {
+			Items []struct{ ApiId, Name string }
+		}
 		aws(&apis, "apigatewayv2", "get-apis")
 		if len(apis.Items) != 1 {
 			t.Fatalf("apis %+v", apis)
@@ -253,7 +255,9 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 	start = time.Now()
 	tf(append([]string{"destroy", "-auto-approve", "-input=false", "-no-color"}, vars...)...)
 	destroyed = true
-	var fns struct{ Functions []struct{ FunctionName string } }
+	var fns struct {
+		Functions []struct{ FunctionName string }
+	}
 	aws(&fns, "lambda", "list-functions")
 	if len(fns.Functions) != 0 {
 		t.Fatalf("functions left after destroy: %+v", fns.Functions)
@@ -348,4 +352,3 @@ func write(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
-
