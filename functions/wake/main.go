@@ -45,7 +45,7 @@ func run() error {
 		names[i] = s.Name
 	}
 	log := logging.New(os.Stderr, "wake", os.Getenv("LOG_LEVEL"), names)
-	page, err := waitpage.New()
+	page, err := waitpage.New(waitpage.Options{Theme: cfg.WaitPageTheme, TemplatePath: cfg.WaitPageTemplate})
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func run() error {
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2query.New(awsCfg))
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), cfg.ObserveTTL, log)
 	router := route.New(cfg.Services)
-	handler := wakehttp.New(ctrl, router, page, cfg.RequestHold, log)
+	handler := wakehttp.New(ctrl, router, page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes}, log)
 	dispatch := invoke.Dispatcher{HTTP: handler, Operator: wakeops.Operator(ctrl, router)}
 
 	switch {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +69,19 @@ type Config struct {
 	ProbeAllowed []netip.Prefix
 	// ObserveTTL is how long a warm instance shares one ECS observation of a service.
 	ObserveTTL time.Duration
+	// WaitPageTheme and WaitPageTemplate choose the wait page's look.
+	WaitPageTheme, WaitPageTemplate string
+	// Bots are the user agents that never wake a service (crawlers, link
+	// previews, uptime monitors); they get a plain "asleep" answer.
+	Bots *regexp.Regexp
+	// HeadWakes: whether a HEAD request wakes a sleeping service.
+	HeadWakes bool
 }
+
+// DefaultBots matches the user agents of crawlers, link previews and uptime
+// monitors. Generic HTTP libraries (curl, okhttp, Go's) are not in it: an
+// app's own API clients use them and must wake it.
+const DefaultBots = `(?i)bot\b|bot/|crawler|spider|slurp|facebookexternalhit|embedly|preview|uptime|pingdom|statuscake|site24x7|monitor|check_http|nagios|zabbix|datadog|newrelic|healthcheck`
 
 // FieldError names the setting at fault and why.
 type FieldError struct {
@@ -107,6 +120,26 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("LISTEN_ADDR"); v != "" {
 		cfg.ListenAddr = v
+	}
+	cfg.WaitPageTheme, cfg.WaitPageTemplate = getenv("WAIT_PAGE_THEME"), getenv("WAIT_PAGE_TEMPLATE")
+	bots := DefaultBots
+	if v := getenv("BOT_USER_AGENTS"); v != "" {
+		bots = v
+	}
+	if bots != "-" {
+		re, err := regexp.Compile(bots)
+		if err != nil {
+			return Config{}, fieldErr("BOT_USER_AGENTS", "not a regular expression: %v", err)
+		}
+		cfg.Bots = re
+	}
+	cfg.HeadWakes = true
+	if v := strings.TrimSpace(getenv("HEAD_WAKES")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fieldErr("HEAD_WAKES", "%q is not true or false", v)
+		}
+		cfg.HeadWakes = b
 	}
 	var err error
 	if cfg.RequestHold, err = millis(getenv, "WAIT_MS", 0, 0, 3_600_000); err != nil {

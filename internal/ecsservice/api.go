@@ -43,6 +43,11 @@ const (
 	TagWokenAt = "scale-to-zero:woken-at"
 	// TagSleptFrom is the desired count before the last sleep; the next wake restores it.
 	TagSleptFrom = "scale-to-zero:desired-before-sleep"
+	// TagWakeSeconds is how long the last few wakes took, newest last ("41,38,44"),
+	// so the wait page can estimate the next one.
+	TagWakeSeconds = "scale-to-zero:wake-seconds"
+	// WakeHistory is how many wake durations the tag keeps.
+	WakeHistory = 5
 )
 
 // Client reads and scales services.

@@ -47,6 +47,8 @@ type Service struct {
 	WokenAt *time.Time
 	// SleptFrom is the TagSleptFrom tag: the desired count before the last sleep.
 	SleptFrom int32
+	// WakeSeconds are the durations of the last wakes (TagWakeSeconds), newest last.
+	WakeSeconds []int
 	// Tasks are the service's tasks that ECS wants running (any lastStatus).
 	Tasks []Task
 	// Stopped are tasks of the service that stopped; filled only when asked for.
@@ -134,6 +136,11 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 		if v, ok := s.Tags[TagSleptFrom]; ok {
 			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 10000 {
 				s.SleptFrom = int32(n)
+			}
+		}
+		for _, f := range strings.Split(s.Tags[TagWakeSeconds], ",") {
+			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n >= 0 && n < 86400 {
+				s.WakeSeconds = append(s.WakeSeconds, n)
 			}
 		}
 		res[s.Name] = s

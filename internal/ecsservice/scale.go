@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,6 +36,19 @@ func (c *Client) MarkWoken(ctx context.Context, serviceARN string, at time.Time)
 // MarkSlept records the desired count a service had before it was put to sleep.
 func (c *Client) MarkSlept(ctx context.Context, serviceARN string, from int32) error {
 	return c.tag(ctx, serviceARN, TagSleptFrom, strconv.Itoa(int(from)))
+}
+
+// RecordWake adds how long a wake took to the service's recent wake durations.
+func (c *Client) RecordWake(ctx context.Context, s *Service, took time.Duration) error {
+	history := append(append([]int(nil), s.WakeSeconds...), int(took.Round(time.Second)/time.Second))
+	if len(history) > WakeHistory {
+		history = history[len(history)-WakeHistory:]
+	}
+	parts := make([]string, len(history))
+	for i, n := range history {
+		parts[i] = strconv.Itoa(n)
+	}
+	return c.tag(ctx, s.ARN, TagWakeSeconds, strings.Join(parts, ","))
 }
 
 func (c *Client) tag(ctx context.Context, arn, key, value string) error {

@@ -1,6 +1,7 @@
 // Package waitpage renders the page a visitor sees while a service wakes:
 // no external asset, inline code allowed by hash in a strict CSP, and a meta
-// refresh for browsers without JavaScript.
+// refresh for browsers without JavaScript. Operators pick a built-in look or
+// bring their own template; every template is parsed and tried at start-up.
 package waitpage
 
 import (
@@ -10,6 +11,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"os"
+	"slices"
+	"strings"
 )
 
 //go:embed assets
@@ -18,19 +22,33 @@ var assets embed.FS
 // RefreshSeconds is how often the page reloads itself without JavaScript.
 const RefreshSeconds = 2
 
-// Data is what the template sees.
+// Themes are the built-in looks.
+var Themes = []string{"default", "plain"}
+
+// Data is what a template sees. Custom templates use the same fields.
 type Data struct {
-	Service        string
-	State          string // asleep, waking, ready, failed
-	Stage          string
-	Description    string // the state and stage in words
-	Message        string // why a wake failed, in plain words
-	ElapsedSeconds int
-	Path           string // the visitor's path and query, for the retry
-	StatusURL      string
-	RefreshSeconds int
-	Style          template.CSS
-	Script         template.JS
+	Service          string // the service's name
+	State            string // waking or failed (asleep and ready never show the page)
+	Stage            string // no-task, provisioning, pending, activating, starting-app, checking
+	Description      string // the state and stage in words
+	Message          string // why a wake failed, in plain words
+	ElapsedSeconds   int    // since the wake began
+	EstimatedSeconds int    // likely left, from earlier wakes; 0 when unknown
+	Path             string // the visitor's path and query, for the retry form
+	StatusURL        string // what the script polls
+	RetryURL         string // where the retry form posts
+	RefreshSeconds   int    // the no-JavaScript reload interval
+	Style            template.CSS
+	Script           template.JS
+}
+
+// Options choose the look.
+type Options struct {
+	// Theme is a built-in look: default or plain.
+	Theme string
+	// TemplatePath is an operator's own html/template file; it must include
+	// {{.Script}} in a <script> element and may use {{.Style}}.
+	TemplatePath string
 }
 
 // Page is a parsed wait page with its Content-Security-Policy.
@@ -41,13 +59,17 @@ type Page struct {
 	csp    string
 }
 
-// New parses the built-in page; an error here stops start-up.
-func New() (*Page, error) {
-	src, err := assets.ReadFile("assets/wait.html.tmpl")
-	if err != nil {
-		return nil, fmt.Errorf("read wait page template: %w", err)
+// New parses the page and renders it once with sample data; any error here
+// stops start-up, so a broken template never reaches a visitor.
+func New(opts Options) (*Page, error) {
+	theme := opts.Theme
+	if theme == "" {
+		theme = "default"
 	}
-	css, err := assets.ReadFile("assets/wait.css")
+	if !slices.Contains(Themes, theme) {
+		return nil, fmt.Errorf("wait page theme %q: use one of %s", theme, strings.Join(Themes, ", "))
+	}
+	css, err := assets.ReadFile("assets/themes/" + theme + ".css")
 	if err != nil {
 		return nil, fmt.Errorf("read wait page style: %w", err)
 	}
@@ -55,17 +77,36 @@ func New() (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read wait page script: %w", err)
 	}
-	tmpl, err := template.New("wait").Parse(string(src))
-	if err != nil {
-		return nil, fmt.Errorf("parse wait page template: %w", err)
+	src, err := assets.ReadFile("assets/wait.html.tmpl")
+	name := "built-in wait page"
+	if opts.TemplatePath != "" {
+		name = opts.TemplatePath
+		src, err = os.ReadFile(opts.TemplatePath)
 	}
-	return &Page{
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	tmpl, err := template.New("wait").Option("missingkey=error").Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("wait page template %s: %w", name, err)
+	}
+	p := &Page{
 		tmpl:   tmpl,
 		style:  template.CSS(css),
 		script: template.JS(js),
 		csp: "default-src 'none'; script-src " + hash(js) + "; style-src " + hash(css) +
 			"; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-	}, nil
+	}
+	for _, state := range []string{"waking", "failed"} {
+		out, err := p.Render(Data{Service: "example", State: state, Stage: "pending", Description: "Starting…", Message: "Example failure.", ElapsedSeconds: 3, EstimatedSeconds: 20, Path: "/", StatusURL: "/_wake/status?path=%2F"})
+		if err != nil {
+			return nil, fmt.Errorf("wait page template %s does not render: %w", name, err)
+		}
+		if state == "waking" && !bytes.Contains(out, js) {
+			return nil, fmt.Errorf("wait page template %s: it must include {{.Script}} inside a <script> element, or visitors never leave the page", name)
+		}
+	}
+	return p, nil
 }
 
 func hash(b []byte) string {
@@ -81,6 +122,9 @@ func (p *Page) Render(d Data) ([]byte, error) {
 	d.Style, d.Script = p.style, p.script
 	if d.RefreshSeconds == 0 {
 		d.RefreshSeconds = RefreshSeconds
+	}
+	if d.RetryURL == "" {
+		d.RetryURL = "/_wake/retry"
 	}
 	var buf bytes.Buffer
 	if err := p.tmpl.Execute(&buf, d); err != nil {

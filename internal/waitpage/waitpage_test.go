@@ -3,6 +3,8 @@ package waitpage
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,7 +12,7 @@ import (
 
 func render(t *testing.T, d Data) string {
 	t.Helper()
-	p, err := New()
+	p, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,7 @@ func TestThePageIsAccessibleAndSelfContained(t *testing.T) {
 }
 
 func TestTheCSPAllowsExactlyTheInlineCode(t *testing.T) {
-	p, err := New()
+	p, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,5 +82,59 @@ func TestAFailedWakeShowsTheReasonAndTheRetryAndDoesNotRefresh(t *testing.T) {
 	waking := render(t, Data{Service: "shop", State: "waking"})
 	if !strings.Contains(waking, `action="/_wake/retry" hidden>`) {
 		t.Fatal("retry form shown while waking")
+	}
+}
+
+func TestBuiltInLooksAndCustomTemplates(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.html", `<!doctype html><html lang="en"><head><title>{{.Service}}</title><style>{{.Style}}</style></head><body><h1>Brand: {{.Description}}</h1><script>{{.Script}}</script></body></html>`)
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr string
+		want    string
+	}{
+		{"default look", Options{}, "", "--acc:#0b57d0"},
+		{"plain look", Options{Theme: "plain"}, "", "Georgia"},
+		{"unknown look", Options{Theme: "neon"}, "use one of default, plain", ""},
+		{"custom template", Options{TemplatePath: good}, "", "Brand: "},
+		{"missing file", Options{TemplatePath: filepath.Join(dir, "nope.html")}, "no such file", ""},
+		{"syntax error", Options{TemplatePath: write("broken.html", `<p>{{.Service</p>`)}, "wait page template", ""},
+		{"unknown field", Options{TemplatePath: write("field.html", `<p>{{.Servce}}</p><script>{{.Script}}</script>`)}, "does not render", ""},
+		{"no script: visitors would never leave", Options{TemplatePath: write("noscript.html", `<p>{{.Service}}</p>`)}, "must include {{.Script}}", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := New(tc.opts)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := p.Render(Data{Service: "shop", State: "waking", Description: "Starting…"})
+			if err != nil || !strings.Contains(string(b), tc.want) {
+				t.Fatalf("rendered %s (%v), want %q in it", b, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTheEstimateIsShownWhenKnown(t *testing.T) {
+	if html := render(t, Data{Service: "s", State: "waking", EstimatedSeconds: 25}); !strings.Contains(html, "about 25 s left") {
+		t.Fatal("estimate not shown")
+	}
+	if html := render(t, Data{Service: "s", State: "waking"}); regexp.MustCompile(`about \d+ s left`).MatchString(html) {
+		t.Fatal("an estimate shown without earlier wakes")
 	}
 }

@@ -19,6 +19,7 @@ type Services interface {
 	Observe(ctx context.Context, cluster, service string, need ecsservice.Need) (*ecsservice.Service, error)
 	SetDesired(ctx context.Context, cluster, service string, count int32) error
 	MarkWoken(ctx context.Context, serviceARN string, at time.Time) error
+	RecordWake(ctx context.Context, s *ecsservice.Service, took time.Duration) error
 	Sleep(ctx context.Context, s *ecsservice.Service) error
 }
 
@@ -54,6 +55,8 @@ type entry struct {
 	status   Status
 	err      error
 	inflight chan struct{}
+	// recorded is the wake whose duration this instance has written.
+	recorded time.Time
 }
 
 // New returns a Controller.
@@ -101,15 +104,36 @@ func (c *Controller) view(ctx context.Context, svc config.Service) (Status, *ecs
 	}
 	done := make(chan struct{})
 	e.inflight = done
+	prevState, prevAt := e.status.State, e.at
 	c.mu.Unlock()
 
 	st, obs, err := c.refresh(ctx, svc)
+	c.recordWake(ctx, svc, e, prevState, prevAt, st, obs)
 
 	c.mu.Lock()
 	e.at, e.status, e.obs, e.err, e.inflight = c.now(), st, obs, err, nil
 	c.mu.Unlock()
 	close(done)
 	return st, obs, err
+}
+
+// recordWake writes how long a wake took, once, when this instance saw it
+// turn ready: waking a moment ago, ready now. A wake nobody watched end is
+// not recorded, since its end is not known.
+func (c *Controller) recordWake(ctx context.Context, svc config.Service, e *entry, prevState string, prevAt time.Time, st Status, obs *ecsservice.Service) {
+	if st.State != Ready || prevState != Waking || obs == nil || obs.WokenAt == nil ||
+		c.now().Sub(prevAt) > 5*time.Second || e.recorded.Equal(*obs.WokenAt) {
+		return
+	}
+	e.recorded = *obs.WokenAt
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
+	defer cancel()
+	took := c.now().Sub(*obs.WokenAt)
+	if err := c.services.RecordWake(ctx, obs, took); err != nil {
+		c.logFor(svc).Warn("recording the wake's duration failed", "error", err)
+		return
+	}
+	c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()))
 }
 
 // refresh reads ECS (and EC2, and the app) once.

@@ -165,3 +165,32 @@ func TestSleepRemembersTheCount(t *testing.T) {
 		t.Fatalf("after sleep %q, want asleep", st.State)
 	}
 }
+
+func TestAWatchedWakeRecordsItsDurationOnce(t *testing.T) {
+	woken := time.Now().Add(-30 * time.Second)
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1, WokenAt: &woken,
+		Tasks: []ecsservice.Task{{LastStatus: "RUNNING", PublicIP: "127.0.0.10"}}}}
+	prober := &fakeProber{up: map[string]bool{}}
+	c := New(svcs, prober, time.Nanosecond, quietLog())
+	c.Status(context.Background(), testService()) // waking
+	prober.mu.Lock()
+	prober.up["127.0.0.10"] = true
+	prober.mu.Unlock()
+	for range 3 {
+		c.Status(context.Background(), testService()) // ready, ready, ready
+	}
+	if len(svcs.svc.WakeSeconds) != 1 || svcs.svc.WakeSeconds[0] < 29 || svcs.svc.WakeSeconds[0] > 40 {
+		t.Fatalf("recorded %v, want one duration of about 30 s", svcs.svc.WakeSeconds)
+	}
+}
+
+func TestAnUnwatchedWakeRecordsNothing(t *testing.T) {
+	woken := time.Now().Add(-time.Hour)
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1, WokenAt: &woken,
+		Tasks: []ecsservice.Task{{LastStatus: "RUNNING", PublicIP: "127.0.0.10"}}}}
+	c := New(svcs, &fakeProber{up: map[string]bool{"127.0.0.10": true}}, time.Nanosecond, quietLog())
+	c.Status(context.Background(), testService())
+	if len(svcs.svc.WakeSeconds) != 0 {
+		t.Fatalf("recorded %v for a wake nobody saw end", svcs.svc.WakeSeconds)
+	}
+}

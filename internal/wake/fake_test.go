@@ -61,6 +61,13 @@ func (f *fakeServices) MarkWoken(ctx context.Context, arn string, at time.Time) 
 	return nil
 }
 
+func (f *fakeServices) RecordWake(ctx context.Context, s *ecsservice.Service, took time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.svc.WakeSeconds = append(f.svc.WakeSeconds, int(took.Seconds()))
+	return nil
+}
+
 func (f *fakeServices) Sleep(ctx context.Context, s *ecsservice.Service) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

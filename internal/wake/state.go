@@ -45,6 +45,8 @@ type Status struct {
 	Message        string `json:"message,omitempty"`
 	// Description is the state and stage in words, for the wait page and operators.
 	Description string `json:"description"`
+	// EstimatedSeconds is the time likely left, from earlier wakes of the service; absent when none is known.
+	EstimatedSeconds *int `json:"estimatedSeconds,omitempty"`
 
 	// target is where a ready service answers (scheme, host, port, or a fixed URL).
 	target *url.URL
@@ -181,7 +183,20 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 		return st
 	}
 	st.State, st.Stage = Waking, stageOf(obs.Tasks)
+	st.EstimatedSeconds = estimate(obs.WakeSeconds, st.ElapsedSeconds)
 	return st
+}
+
+// estimate is the time likely left: the median of earlier wakes less the time
+// elapsed, and at least a second while the wake goes on.
+func estimate(history []int, elapsed int) *int {
+	if len(history) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(history)
+	slices.Sort(sorted)
+	left := max(sorted[len(sorted)/2]-elapsed, 1)
+	return &left
 }
 
 // stageOf is the furthest stage any task has reached.

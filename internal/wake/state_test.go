@@ -118,3 +118,22 @@ func TestTargetFollowsTheAddressMode(t *testing.T) {
 		})
 	}
 }
+
+func TestEstimateFromEarlierWakes(t *testing.T) {
+	tests := []struct {
+		history []int
+		elapsed int
+		want    int // -1: none
+	}{
+		{nil, 5, -1},
+		{[]int{30}, 10, 20},
+		{[]int{20, 90, 30}, 5, 25}, // the median, not the mean: one slow wake does not skew it
+		{[]int{30}, 45, 1},         // overdue: "almost there", never negative
+	}
+	for _, tc := range tests {
+		got := estimate(tc.history, tc.elapsed)
+		if (got == nil) != (tc.want < 0) || (got != nil && *got != tc.want) {
+			t.Errorf("estimate(%v, %d) = %v, want %d", tc.history, tc.elapsed, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -35,19 +36,28 @@ type Waker interface {
 	Retry(ctx context.Context, svc config.Service) wake.Status
 }
 
+// Options tune the handler.
+type Options struct {
+	// Hold is how long one request may wait for the app before answering with the wait page (0: at once).
+	Hold time.Duration
+	// Bots match user agents that never wake a service; nil: none.
+	Bots *regexp.Regexp
+	// HeadWakes: a HEAD request wakes a sleeping service like a GET.
+	HeadWakes bool
+}
+
 // Handler serves visitors.
 type Handler struct {
 	waker  Waker
 	router *route.Router
 	page   *waitpage.Page
-	hold   time.Duration
+	opts   Options
 	log    *slog.Logger
 }
 
-// New returns the handler. hold is how long one request may wait for the app
-// before answering with the wait page (0: answer at once).
-func New(w Waker, r *route.Router, p *waitpage.Page, hold time.Duration, log *slog.Logger) *Handler {
-	return &Handler{waker: w, router: r, page: p, hold: hold, log: log}
+// New returns the handler.
+func New(w Waker, r *route.Router, p *waitpage.Page, opts Options, log *slog.Logger) *Handler {
+	return &Handler{waker: w, router: r, page: p, opts: opts, log: log}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,11 +86,23 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusNotFound, map[string]string{"error": "no service is configured for this host and path"})
 		return
 	}
+	pathAndQuery := wake.CleanPath(r.URL.RequestURI())
+	if !h.wakes(r) {
+		// Crawlers, link previews, monitors (and HEAD, when so configured) see the
+		// state as it is: they are sent on when the app is up, never wake it.
+		st := h.waker.Status(r.Context(), svc)
+		if st.State == wake.Ready {
+			redirect(w, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
+			return
+		}
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeJSON(w, r, http.StatusServiceUnavailable, st)
+		return
+	}
 	st := h.waker.Wake(r.Context(), svc)
-	if st.State == wake.Waking && h.hold > 0 {
+	if st.State == wake.Waking && h.opts.Hold > 0 {
 		st = h.holdForReady(r.Context(), svc, st)
 	}
-	pathAndQuery := wake.CleanPath(r.URL.RequestURI())
 	if st.State == wake.Ready {
 		redirect(w, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
 		return
@@ -94,9 +116,17 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 	h.writePage(w, r, svc, st, pathAndQuery)
 }
 
+// wakes reports whether this request may wake a sleeping service.
+func (h *Handler) wakes(r *http.Request) bool {
+	if r.Method == http.MethodHead && !h.opts.HeadWakes {
+		return false
+	}
+	return h.opts.Bots == nil || !h.opts.Bots.MatchString(r.UserAgent())
+}
+
 // holdForReady waits a little for the app, so a nearly ready one gets the visitor at once.
 func (h *Handler) holdForReady(ctx context.Context, svc config.Service, st wake.Status) wake.Status {
-	deadline := time.NewTimer(h.hold)
+	deadline := time.NewTimer(h.opts.Hold)
 	defer deadline.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -167,8 +197,15 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.S
 		Description:    st.Description,
 		Message:        st.Message,
 		ElapsedSeconds: st.ElapsedSeconds,
-		Path:           pathAndQuery,
-		StatusURL:      StatusPath + "?path=" + url.QueryEscape(pathAndQuery),
+		EstimatedSeconds: func() int {
+			if st.EstimatedSeconds == nil {
+				return 0
+			}
+			return *st.EstimatedSeconds
+		}(),
+		RetryURL:  RetryPath,
+		Path:      pathAndQuery,
+		StatusURL: StatusPath + "?path=" + url.QueryEscape(pathAndQuery),
 	})
 	if err != nil {
 		// Never half a page: fall back to the plain JSON answer.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,14 +41,14 @@ func (f *fakeWaker) Retry(context.Context, config.Service) wake.Status {
 
 func newHandler(t *testing.T, w Waker, services ...config.Service) *Handler {
 	t.Helper()
-	page, err := waitpage.New()
+	page, err := waitpage.New(waitpage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(services) == 0 {
 		services = []config.Service{{Name: "web", Cluster: "demo", Port: 8080, Scheme: "http"}}
 	}
-	return New(w, route.New(services), page, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return New(w, route.New(services), page, Options{HeadWakes: true}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 // readyStatus is a ready service at 127.0.0.10:8080, built the way the controller builds it.
@@ -201,5 +202,54 @@ func TestRoutingByHostAndPathPrefix(t *testing.T) {
 		if rec.Code != tc.wantCode {
 			t.Fatalf("%s%s: %d, want %d", tc.host, tc.path, rec.Code, tc.wantCode)
 		}
+	}
+}
+
+func TestBotsAndMonitorsNeverWakeAService(t *testing.T) {
+	bots := regexp.MustCompile(config.DefaultBots)
+	waking := wake.Status{Service: "web", State: wake.Asleep}
+	tests := []struct {
+		name, method, ua string
+		headWakes        bool
+		wantWake         bool
+	}{
+		{"a browser wakes it", "GET", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", true, true},
+		{"an API client wakes it", "GET", "okhttp/4.12.0", true, true},
+		{"Googlebot does not", "GET", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", true, false},
+		{"a link preview does not", "GET", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", true, false},
+		{"an uptime monitor does not", "GET", "Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", true, false},
+		{"HEAD wakes it by default", "HEAD", "Mozilla/5.0", true, true},
+		{"HEAD does not when so configured", "HEAD", "Mozilla/5.0", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &fakeWaker{status: waking}
+			page, _ := waitpage.New(waitpage.Options{})
+			h := New(w, route.New([]config.Service{{Name: "web", Cluster: "c"}}), page, Options{Bots: bots, HeadWakes: tc.headWakes}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(tc.method, "/", nil)
+			req.Header.Set("User-Agent", tc.ua)
+			req.Header.Set("Accept", "text/html")
+			h.ServeHTTP(rec, req)
+			if woke := w.wakes.Load() == 1; woke != tc.wantWake {
+				t.Fatalf("woke %v, want %v", woke, tc.wantWake)
+			}
+			if !tc.wantWake && (rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || (tc.method == "GET" && !strings.Contains(rec.Body.String(), `"state":"asleep"`))) {
+				t.Fatalf("non-waking answer %d %q", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+func TestBotsAreStillSentOnWhenTheAppIsUp(t *testing.T) {
+	w := &fakeWaker{status: readyStatus(t)}
+	page, _ := waitpage.New(waitpage.Options{})
+	h := New(w, route.New([]config.Service{{Name: "web", Cluster: "c"}}), page, Options{Bots: regexp.MustCompile(config.DefaultBots)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/a?b=1", nil)
+	req.Header.Set("User-Agent", "Googlebot/2.1")
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTemporaryRedirect || rec.Header().Get("Location") != "http://127.0.0.10:8080/a?b=1" || w.wakes.Load() != 0 {
+		t.Fatalf("got %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
 }

@@ -3,11 +3,14 @@
   var main = document.getElementById("w");
   var msg = document.getElementById("msg");
   var el = document.getElementById("el");
+  var eta = document.getElementById("eta");
   var why = document.getElementById("why");
   var retry = document.getElementById("retry");
   var url = main.getAttribute("data-status");
   var began = Date.now() - 1000 * (+main.getAttribute("data-elapsed") || 0);
   var delay = 1000;
+  // When the wake should be over, from earlier wakes; 0 when unknown.
+  var due = +main.getAttribute("data-estimate") > 0 ? Date.now() + 1000 * +main.getAttribute("data-estimate") : 0;
   var done = main.getAttribute("data-state") === "failed";
 
   function show(s) {
@@ -17,12 +20,15 @@
     why.hidden = !s.message;
     retry.hidden = s.state !== "failed";
     if (typeof s.elapsedSeconds === "number" && s.elapsedSeconds > 0) began = Date.now() - 1000 * s.elapsedSeconds;
+    due = typeof s.estimatedSeconds === "number" ? Date.now() + 1000 * s.estimatedSeconds : 0;
   }
 
   function clock() {
     if (done) return;
     var secs = Math.max(0, Math.round((Date.now() - began) / 1000));
     if (secs > 0) el.textContent = secs + " s elapsed";
+    var left = due ? Math.round((due - Date.now()) / 1000) : 0;
+    eta.textContent = left > 0 ? "· about " + left + " s left" : due ? "· almost there" : "";
     setTimeout(clock, 1000);
   }
 
