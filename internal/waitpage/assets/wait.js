@@ -13,8 +13,11 @@
   var due = +main.getAttribute("data-estimate") > 0 ? Date.now() + 1000 * +main.getAttribute("data-estimate") : 0;
   var done = main.getAttribute("data-state") === "failed";
 
+  var service = document.querySelector("h1").textContent;
+
   function show(s) {
     main.setAttribute("data-state", s.state);
+    document.title = s.state === "failed" ? service + " could not start" : "Starting " + service + "…";
     if (s.description && msg.textContent !== s.description) msg.textContent = s.description;
     why.textContent = s.message || "";
     why.hidden = !s.message;
@@ -36,7 +39,8 @@
     fetch(url, { cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (s) {
-        delay = 1000;
+        // Once the task runs, the app answers any moment: look twice as often.
+        delay = s.stage === "starting-app" ? 500 : 1000;
         if (s.state === "ready" && s.location) { location.replace(s.location); return; }
         // Asleep again (the wake did not take): load the page anew, which wakes it.
         if (s.state === "asleep") { location.reload(); return; }
