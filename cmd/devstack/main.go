@@ -27,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/standin"
@@ -97,7 +97,7 @@ func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepA
 	ec2Client := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(emu.URL) })
 	cwClient := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 		o.BaseEndpoint = aws.String(emu.URL)
-		awsclient.SpeakJSON(o)
+		activity.SpeakJSON(o)
 	})
 	c, err := demo.NewCluster(ctx, ecsClient, ec2Client, cluster, appPort)
 	if err != nil {
