@@ -108,11 +108,15 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 		if !strings.Contains(string(body), "/some/path?x=1") {
 			t.Fatalf("the app did not see the path and query: %s", body)
 		}
-		// Nobody visits now: Auto-Sleep puts it to sleep once a minute of Container Insights data says idle.
+		// Nobody visits now: Auto-Sleep puts it to sleep once a minute of Container Insights data
+		// says idle. The test watches the console, not the status endpoint: status checks probe
+		// the app, and that traffic would keep it awake.
 		testworld.Eventually(t, 3*time.Minute, fmt.Sprintf("round %d: the idle demo falls asleep", round), func() bool {
-			state, _ := status(t, base)
-			return state == "asleep"
+			return strings.Count(p.Output(), `msg="service put to sleep"`) >= round
 		})
+		if state, _ := status(t, base); state != "asleep" {
+			t.Fatalf("round %d: state %q after Auto-Sleep slept it, want asleep", round, state)
+		}
 	}
 
 	pids := regexp.MustCompile(`pid=(\d+)`).FindAllStringSubmatch(p.Output(), -1)
