@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -161,6 +162,8 @@ func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepA
 	case <-ctx.Done():
 		log.Info("stopping")
 		return nil
+	case <-exited(ctx, emu.Pid()):
+		return fmt.Errorf("the AWS emulator (pid %d) exited unexpectedly; its last output:\n%s", emu.Pid(), tail(emu.Output(), 2000))
 	case ch := <-died:
 		return fmt.Errorf("%s exited unexpectedly (see %s/%s.log)", ch.name, logs, ch.name)
 	}
@@ -172,7 +175,8 @@ type child struct {
 	env       []string
 	cmd       *exec.Cmd
 	done      chan struct{}
-	stopping  bool
+	// stopping is set by stop and read by the goroutine that waits on the process.
+	stopping atomic.Bool
 }
 
 func (c *child) start(logs string, log *slog.Logger, died chan<- *child) error {
@@ -195,7 +199,7 @@ func (c *child) start(logs string, log *slog.Logger, died chan<- *child) error {
 		_ = c.cmd.Wait()
 		f.Close()
 		close(c.done)
-		if !c.stopping {
+		if !c.stopping.Load() {
 			died <- c
 		}
 	}()
@@ -208,7 +212,7 @@ func (c *child) stop() {
 	if c.cmd == nil || c.cmd.Process == nil {
 		return
 	}
-	c.stopping = true
+	c.stopping.Store(true)
 	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
 	select {
 	case <-c.done:
@@ -273,3 +277,27 @@ func (n *notable) Write(p []byte) (int, error) {
 		}
 	}
 }
+
+// exited is closed once the process pid no longer exists; the emulator reaps
+// its own process, so a failed signal 0 means it is gone.
+func exited(ctx context.Context, pid int) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if syscall.Kill(pid, 0) != nil {
+					close(ch)
+					return
+				}
+			}
+		}
+	}()
+	return ch
+}
+
+func tail(s string, n int) string { return s[max(0, len(s)-n):] }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,7 +154,7 @@ func (s *Scheduler) Reconcile(ctx context.Context, svc Service) error {
 
 // start runs one task: RunTask, an Elastic IP on its interface, then the app.
 func (s *Scheduler) start(ctx context.Context, svc Service) error {
-	ip, n, err := s.takeIP()
+	ip, n, err := s.takeIP(svc.Port)
 	if err != nil {
 		return err
 	}
@@ -161,11 +162,23 @@ func (s *Scheduler) start(ctx context.Context, svc Service) error {
 		Cluster: aws.String(svc.Cluster), TaskDefinition: aws.String(svc.TaskDefinition), Group: aws.String("service:" + svc.Name),
 		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: svc.Network, StartedBy: aws.String("ecs-svc/local"),
 	})
-	if err != nil || len(out.Tasks) != 1 {
+	if err != nil {
 		s.freeIP(n)
 		return fmt.Errorf("run task: %w", err)
 	}
+	if len(out.Tasks) != 1 {
+		s.freeIP(n)
+		return fmt.Errorf("run task: %d tasks and failures %v, want one task", len(out.Tasks), out.Failures)
+	}
 	t := &task{arn: aws.ToString(out.Tasks[0].TaskArn), ip: ip, done: make(chan struct{})}
+	// A task that got no address or app must not stay RUNNING in ECS: Wake would wait on it.
+	abandon := func(reason string) {
+		s.release(ctx, t)
+		s.freeIP(n)
+		if _, err := s.ecs.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(svc.Cluster), Task: aws.String(t.arn), Reason: aws.String(reason)}); err != nil {
+			s.log.Warn("stop task failed", "service", svc.Name, "error", err)
+		}
+	}
 	eni := ""
 	for _, a := range out.Tasks[0].Attachments {
 		for _, d := range a.Details {
@@ -176,14 +189,13 @@ func (s *Scheduler) start(ctx context.Context, svc Service) error {
 	}
 	alloc, err := s.ec2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, Address: aws.String(ip)})
 	if err != nil {
-		s.freeIP(n)
+		abandon("Task failed to start: no public address")
 		return fmt.Errorf("allocate %s: %w", ip, err)
 	}
 	t.allocation = aws.ToString(alloc.AllocationId)
 	assoc, err := s.ec2.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: alloc.AllocationId, NetworkInterfaceId: aws.String(eni)})
 	if err != nil {
-		s.release(ctx, t)
-		s.freeIP(n)
+		abandon("Task failed to start: no public address")
 		return fmt.Errorf("associate %s with %s: %w", ip, eni, err)
 	}
 	t.association = aws.ToString(assoc.AssociationId)
@@ -192,8 +204,7 @@ func (s *Scheduler) start(ctx context.Context, svc Service) error {
 	t.cmd = svc.Launch(ip, svc.Port, t.stats)
 	t.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := t.cmd.Start(); err != nil {
-		s.release(ctx, t)
-		s.freeIP(n)
+		abandon("CannotStartContainerError: " + err.Error())
 		return fmt.Errorf("start the app: %w", err)
 	}
 	go func() { _ = t.cmd.Wait(); close(t.done) }()
@@ -267,16 +278,25 @@ func kill(t *task) {
 	}
 }
 
-func (s *Scheduler) takeIP() (string, int, error) {
+// takeIP picks an address of the pool whose port nobody listens on: another
+// local stack or a test on this machine may run apps on the same pool.
+func (s *Scheduler) takeIP(port int) (string, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for n := firstIP; n <= lastIP; n++ {
-		if !s.usedIPs[n] {
-			s.usedIPs[n] = true
-			return "127.0.0." + strconv.Itoa(n), n, nil
+		if s.usedIPs[n] {
+			continue
 		}
+		ip := "127.0.0." + strconv.Itoa(n)
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		s.usedIPs[n] = true
+		return ip, n, nil
 	}
-	return "", 0, fmt.Errorf("no free address in 127.0.0.%d-%d", firstIP, lastIP)
+	return "", 0, fmt.Errorf("no free address in 127.0.0.%d-%d for port %d", firstIP, lastIP, port)
 }
 
 func (s *Scheduler) freeIP(n int) {
