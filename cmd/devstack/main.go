@@ -149,14 +149,19 @@ func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepA
 		return err
 	}
 
+	sleepLine := fmt.Sprintf("Auto-Sleep puts it back to sleep after %d minutes without traffic (checked every %s).", sleepAfter, every)
+	logFiles := logs + "/wake.log, " + logs + "/autosleep.log"
+	if sleepBin == "" {
+		sleepLine, logFiles = "Auto-Sleep is not running (-autosleep-bin is empty).", logs+"/wake.log"
+	}
 	fmt.Printf(`
   Open  http://%[1]s/some/path?x=1  — the demo service is asleep: the visit wakes it.
   State curl -s 'http://%[1]s/_wake/status?path=/some/path'
-  Auto-Sleep puts it back to sleep after %[2]d minutes without traffic (checked every %[3]s).
-  Logs  %[4]s/wake.log, %[4]s/autosleep.log
+  %[2]s
+  Logs  %[3]s
   Ctrl-C stops everything.
 
-`, listen, sleepAfter, every, logs)
+`, listen, sleepLine, logFiles)
 
 	select {
 	case <-ctx.Done():
