@@ -3,7 +3,7 @@ resource "aws_apigatewayv2_api" "wake" {
   name          = "${var.name}-wake"
   protocol_type = "HTTP"
   body = templatefile("${path.module}/../api/openapi.json", {
-    wake_invoke_arn = aws_lambda_function.wake.invoke_arn
+    wake_invoke_arn = aws_lambda_function.function["wake"].invoke_arn
   })
   tags = var.tags
 }
@@ -46,7 +46,7 @@ resource "aws_cloudwatch_log_group" "api" {
 resource "aws_lambda_permission" "api" {
   statement_id  = "AllowHTTPAPI"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.wake.function_name
+  function_name = aws_lambda_function.function["wake"].function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.wake.execution_arn}/*/*"
 }

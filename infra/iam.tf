@@ -20,19 +20,8 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
-resource "aws_iam_role" "wake" {
-  name               = "${var.name}-wake"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
-resource "aws_iam_role" "autosleep" {
-  name               = "${var.name}-autosleep"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
-data "aws_iam_policy_document" "wake" {
+# What both functions do with ECS: read the services and their tasks, scale and tag the services.
+data "aws_iam_policy_document" "ecs" {
   statement {
     sid       = "ReadAndScaleTheServices"
     actions   = ["ecs:DescribeServices", "ecs:UpdateService", "ecs:TagResource"]
@@ -53,16 +42,21 @@ data "aws_iam_policy_document" "wake" {
     actions   = ["ecs:DescribeTasks"]
     resources = local.task_arns
   }
+}
+
+data "aws_iam_policy_document" "function" {
+  for_each                = local.functions
+  source_policy_documents = [data.aws_iam_policy_document.ecs.json]
+
   statement {
-    # DescribeNetworkInterfaces supports no resource-level permissions.
-    sid       = "ReadTaskPublicIPs"
-    actions   = ["ec2:DescribeNetworkInterfaces"]
+    sid       = "OwnCalls"
+    actions   = each.value.own_actions
     resources = ["*"]
   }
   statement {
     sid       = "WriteLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.wake.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
   }
   dynamic "statement" {
     for_each = var.enable_tracing ? [1] : []
@@ -74,56 +68,16 @@ data "aws_iam_policy_document" "wake" {
   }
 }
 
-data "aws_iam_policy_document" "autosleep" {
-  statement {
-    sid       = "ReadAndSleepTheServices"
-    actions   = ["ecs:DescribeServices", "ecs:UpdateService", "ecs:TagResource"]
-    resources = local.service_arns
-  }
-  statement {
-    sid       = "ListTheirTasks"
-    actions   = ["ecs:ListTasks"]
-    resources = ["*"]
-    condition {
-      test     = "ArnEquals"
-      variable = "ecs:cluster"
-      values   = local.cluster_arns
-    }
-  }
-  statement {
-    sid       = "DescribeTheirTasks"
-    actions   = ["ecs:DescribeTasks"]
-    resources = local.task_arns
-  }
-  statement {
-    # GetMetricData supports no resource-level permissions.
-    sid       = "ReadIdleSignals"
-    actions   = ["cloudwatch:GetMetricData"]
-    resources = ["*"]
-  }
-  statement {
-    sid       = "WriteLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.autosleep.arn}:*"]
-  }
-  dynamic "statement" {
-    for_each = var.enable_tracing ? [1] : []
-    content {
-      sid       = "Tracing"
-      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      resources = ["*"]
-    }
-  }
+resource "aws_iam_role" "function" {
+  for_each           = local.functions
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
 }
 
-resource "aws_iam_role_policy" "wake" {
-  name   = "${var.name}-wake"
-  role   = aws_iam_role.wake.id
-  policy = data.aws_iam_policy_document.wake.json
-}
-
-resource "aws_iam_role_policy" "autosleep" {
-  name   = "${var.name}-autosleep"
-  role   = aws_iam_role.autosleep.id
-  policy = data.aws_iam_policy_document.autosleep.json
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+  name     = "${var.name}-${each.key}"
+  role     = aws_iam_role.function[each.key].id
+  policy   = data.aws_iam_policy_document.function[each.key].json
 }

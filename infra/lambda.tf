@@ -1,13 +1,32 @@
-resource "aws_lambda_function" "wake" {
-  function_name    = "${var.name}-wake"
-  role             = aws_iam_role.wake.arn
-  filename         = "${var.package_dir}/wake.zip"
-  source_code_hash = filebase64sha256("${var.package_dir}/wake.zip")
+locals {
+  # The two functions differ only in these.
+  functions = {
+    wake = {
+      timeout = var.wake_timeout_seconds
+      # The one call that is not ECS: a task's public IP is on its network interface.
+      # (DescribeNetworkInterfaces supports no resource-level permissions.)
+      own_actions = ["ec2:DescribeNetworkInterfaces"]
+    }
+    autosleep = {
+      timeout = var.autosleep_timeout_seconds
+      # The idle signals. (GetMetricData supports no resource-level permissions.)
+      own_actions = ["cloudwatch:GetMetricData"]
+    }
+  }
+}
+
+resource "aws_lambda_function" "function" {
+  for_each = local.functions
+
+  function_name    = "${var.name}-${each.key}"
+  role             = aws_iam_role.function[each.key].arn
+  filename         = "${var.package_dir}/${each.key}.zip"
+  source_code_hash = filebase64sha256("${var.package_dir}/${each.key}.zip")
   handler          = "bootstrap"
   runtime          = "provided.al2023"
   architectures    = ["arm64"]
   memory_size      = var.memory_mb
-  timeout          = var.wake_timeout_seconds
+  timeout          = each.value.timeout
 
   environment {
     variables = { for k, v in local.environment : k => v if v != "" }
@@ -19,49 +38,17 @@ resource "aws_lambda_function" "wake" {
 
   logging_config {
     log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.wake.name
+    log_group  = aws_cloudwatch_log_group.function[each.key].name
   }
 
   tags       = var.tags
-  depends_on = [aws_iam_role_policy.wake]
+  depends_on = [aws_iam_role_policy.function]
 }
 
-resource "aws_lambda_function" "autosleep" {
-  function_name    = "${var.name}-autosleep"
-  role             = aws_iam_role.autosleep.arn
-  filename         = "${var.package_dir}/autosleep.zip"
-  source_code_hash = filebase64sha256("${var.package_dir}/autosleep.zip")
-  handler          = "bootstrap"
-  runtime          = "provided.al2023"
-  architectures    = ["arm64"]
-  memory_size      = var.memory_mb
-  timeout          = var.autosleep_timeout_seconds
+resource "aws_cloudwatch_log_group" "function" {
+  for_each = local.functions
 
-  environment {
-    variables = { for k, v in local.environment : k => v if v != "" }
-  }
-
-  tracing_config {
-    mode = var.enable_tracing ? "Active" : "PassThrough"
-  }
-
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.autosleep.name
-  }
-
-  tags       = var.tags
-  depends_on = [aws_iam_role_policy.autosleep]
-}
-
-resource "aws_cloudwatch_log_group" "wake" {
-  name              = "/aws/lambda/${var.name}-wake"
-  retention_in_days = var.log_retention_days
-  tags              = var.tags
-}
-
-resource "aws_cloudwatch_log_group" "autosleep" {
-  name              = "/aws/lambda/${var.name}-autosleep"
+  name              = "/aws/lambda/${var.name}-${each.key}"
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }

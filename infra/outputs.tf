@@ -5,12 +5,12 @@ output "wake_url" {
 
 output "wake_function_name" {
   description = "Name of the Wake function, for aws lambda invoke."
-  value       = aws_lambda_function.wake.function_name
+  value       = aws_lambda_function.function["wake"].function_name
 }
 
 output "autosleep_function_name" {
   description = "Name of the Auto-Sleep function, for aws lambda invoke."
-  value       = aws_lambda_function.autosleep.function_name
+  value       = aws_lambda_function.function["autosleep"].function_name
 }
 
 output "api_id" {

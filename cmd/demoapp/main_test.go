@@ -18,19 +18,7 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "demoapp-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if bin, err = testworld.Build(dir, ".", "demoapp"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testworld.Main(m, map[string]testworld.Binary{"demoapp": {Pkg: ".", Path: &bin}})
 }
 
 func get(t *testing.T, u string) (int, string) {

@@ -19,24 +19,15 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
 )
 
-var bins = map[string]string{}
+var devstackBin, wakeBin, autosleepBin, demoappBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "devstack-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	for name, pkg := range map[string]string{"devstack": ".", "wake": "../../functions/wake", "autosleep": "../../functions/autosleep", "demoapp": "../demoapp"} {
-		if bins[name], err = testworld.Build(dir, pkg, name); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testworld.Main(m, map[string]testworld.Binary{
+		"devstack":  {Pkg: ".", Path: &devstackBin},
+		"wake":      {Pkg: "../../functions/wake", Path: &wakeBin},
+		"autosleep": {Pkg: "../../functions/autosleep", Path: &autosleepBin},
+		"demoapp":   {Pkg: "../demoapp", Path: &demoappBin},
+	})
 }
 
 var client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -74,8 +65,8 @@ func visitPage(t *testing.T, base string) int {
 func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 	listen := testworld.FreeAddr(t)
 	base := "http://" + listen
-	p := testworld.StartProcess(t, bins["devstack"], append(os.Environ(), "AWS_ENDPOINT_URL="),
-		"-wake-bin", bins["wake"], "-autosleep-bin", bins["autosleep"], "-demoapp-bin", bins["demoapp"],
+	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="),
+		"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
 		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
 		"-logs", filepath.Join(t.TempDir(), "logs"))
 	testworld.Eventually(t, 60*time.Second, "the stack prints its URL", func() bool {

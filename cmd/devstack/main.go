@@ -31,6 +31,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/standin"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -194,7 +195,7 @@ func (c *child) start(logs string, log *slog.Logger, died chan<- *child) error {
 	c.cmd.Stdout = f
 	// Its JSON log lines go to the file; the notable ones also to the console.
 	c.cmd.Stderr = io.MultiWriter(f, &notable{name: c.name, log: log})
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.cmd.SysProcAttr = procgroup.Attr()
 	if err := c.cmd.Start(); err != nil {
 		f.Close()
 		return fmt.Errorf("start %s: %w", c.name, err)
@@ -218,13 +219,7 @@ func (c *child) stop() {
 		return
 	}
 	c.stopping.Store(true)
-	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		<-c.done
-	}
+	procgroup.Stop(c.cmd.Process.Pid, c.done, 5*time.Second)
 }
 
 func waitListening(ctx context.Context, addr string, c *child) error {

@@ -18,13 +18,12 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/serve"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/sleepops"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/startup"
 )
 
 func main() {
@@ -35,7 +34,8 @@ func main() {
 }
 
 func run() error {
-	cfg, err := config.FromEnv(os.Getenv)
+	ctx := context.Background()
+	cfg, log, awsCfg, err := startup.Load(ctx, "autosleep")
 	if err != nil {
 		return err
 	}
@@ -50,16 +50,6 @@ func run() error {
 		if every, err = time.ParseDuration(v); err != nil || every < time.Second {
 			return &config.FieldError{Field: "EVALUATE_EVERY", Reason: fmt.Sprintf("%q is not a duration of at least 1s, such as 30s", v)}
 		}
-	}
-	names := make([]string, len(cfg.Services))
-	for i, s := range cfg.Services {
-		names[i] = s.Name
-	}
-	log := logging.New(os.Stderr, "autosleep", os.Getenv("LOG_LEVEL"), names)
-	ctx := context.Background()
-	awsCfg, err := awsclient.Load(ctx)
-	if err != nil {
-		return err
 	}
 	// Auto-Sleep never reads public IPs: no EC2 client, and no EC2 permission.
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), nil)

@@ -13,15 +13,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/serve"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/startup"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wakehttp"
@@ -36,21 +34,12 @@ func main() {
 }
 
 func run() error {
-	cfg, err := config.FromEnv(os.Getenv)
-	if err != nil {
-		return err
-	}
-	names := make([]string, len(cfg.Services))
-	for i, s := range cfg.Services {
-		names[i] = s.Name
-	}
-	log := logging.New(os.Stderr, "wake", os.Getenv("LOG_LEVEL"), names)
-	page, err := waitpage.New(waitpage.Options{Theme: cfg.WaitPageTheme, TemplatePath: cfg.WaitPageTemplate})
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	awsCfg, err := awsclient.Load(ctx)
+	cfg, log, awsCfg, err := startup.Load(ctx, "wake")
+	if err != nil {
+		return err
+	}
+	page, err := waitpage.New(waitpage.Options{Theme: cfg.WaitPageTheme, TemplatePath: cfg.WaitPageTemplate})
 	if err != nil {
 		return err
 	}

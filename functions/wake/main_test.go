@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
@@ -12,18 +10,5 @@ import (
 var wakeBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "wake-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	wakeBin, err = testworld.Build(dir, ".", "wake")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testworld.Main(m, map[string]testworld.Binary{"wake": {Pkg: ".", Path: &wakeBin}})
 }

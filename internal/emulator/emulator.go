@@ -12,8 +12,9 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
 )
 
 // Command is the emulator's executable; moto_server serves every AWS service on one port.
@@ -48,7 +49,7 @@ func Start(ctx context.Context) (*Server, error) {
 	s.cmd.Stdout = s.out
 	s.cmd.Stderr = s.out
 	// Own process group, so Stop ends moto's children too.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.cmd.SysProcAttr = procgroup.Attr()
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", Command, err)
 	}
@@ -140,14 +141,7 @@ func (s *Server) Stop() {
 	if s.compat != nil {
 		_ = s.compat.srv.Close()
 	}
-	pid := s.cmd.Process.Pid
-	_ = syscall.Kill(-pid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
-		<-s.done
-	}
+	procgroup.Stop(s.cmd.Process.Pid, s.done, 5*time.Second)
 }
 
 // Output is what the emulator printed so far, for failure messages.

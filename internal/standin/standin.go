@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +25,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
 )
 
 // ECS is the part of the ECS API the stand-in calls; *ecs.Client satisfies it.
@@ -202,7 +203,7 @@ func (s *Scheduler) start(ctx context.Context, svc Service) error {
 	t.stats = filepath.Join(s.dir, "task-"+strconv.Itoa(n)+".stats")
 	_ = os.Remove(t.stats)
 	t.cmd = svc.Launch(ip, svc.Port, t.stats)
-	t.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	t.cmd.SysProcAttr = procgroup.Attr()
 	if err := t.cmd.Start(); err != nil {
 		abandon("CannotStartContainerError: " + err.Error())
 		return fmt.Errorf("start the app: %w", err)
@@ -264,18 +265,7 @@ func kill(t *task) {
 	if t.cmd == nil || t.cmd.Process == nil {
 		return
 	}
-	select {
-	case <-t.done:
-		return
-	default:
-	}
-	_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-t.done:
-	case <-time.After(3 * time.Second):
-		_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGKILL)
-		<-t.done
-	}
+	procgroup.Stop(t.cmd.Process.Pid, t.done, 3*time.Second)
 }
 
 // takeIP picks an address of the pool whose port nobody listens on: another

@@ -8,9 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
 )
 
 // Build compiles a main package into dir and returns the binary's path.
@@ -38,7 +39,7 @@ func StartProcess(t testing.TB, bin string, env []string, args ...string) *Proce
 	p := &Process{Cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
 	p.Cmd.Env = env
 	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
-	p.Cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p.Cmd.SysProcAttr = procgroup.Attr()
 	if err := p.Cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
@@ -54,14 +55,7 @@ func StartProcess(t testing.TB, bin string, env []string, args ...string) *Proce
 
 // Stop ends the process group by its id: SIGTERM, then SIGKILL after 5 s.
 func (p *Process) Stop() {
-	pid := p.Cmd.Process.Pid
-	_ = syscall.Kill(-pid, syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
-		<-p.done
-	}
+	procgroup.Stop(p.Cmd.Process.Pid, p.done, 5*time.Second)
 }
 
 // Exited reports whether the process has ended.
@@ -129,4 +123,30 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Binary is a main package a test package runs as a real process.
+type Binary struct {
+	Pkg  string  // the package, relative to the test's folder
+	Path *string // set to the built binary's path
+}
+
+// Main builds the binaries once into a temporary folder, runs the tests, and
+// removes the folder; it is a TestMain body and does not return.
+func Main(m *testing.M, bins map[string]Binary) {
+	dir, err := os.MkdirTemp("", "scale-to-zero-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for name, b := range bins {
+		if *b.Path, err = Build(dir, b.Pkg, name); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
