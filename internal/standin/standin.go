@@ -33,6 +33,7 @@ import (
 type ECS interface {
 	DescribeServices(ctx context.Context, params *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
 	RunTask(ctx context.Context, params *ecs.RunTaskInput, optFns ...func(*ecs.Options)) (*ecs.RunTaskOutput, error)
+	DescribeTasks(ctx context.Context, params *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
 	StopTask(ctx context.Context, params *ecs.StopTaskInput, optFns ...func(*ecs.Options)) (*ecs.StopTaskOutput, error)
 }
 
@@ -127,6 +128,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 // Reconcile makes one service's running tasks match its desired count.
 func (s *Scheduler) Reconcile(ctx context.Context, svc Service) error {
 	s.reap(ctx, svc)
+	if err := s.dropStopped(ctx, svc); err != nil {
+		return err
+	}
 	out, err := s.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(svc.Cluster), Services: []string{svc.Name}})
 	if err != nil {
 		return fmt.Errorf("describe service: %w", err)
@@ -237,6 +241,54 @@ func (s *Scheduler) reap(ctx context.Context, svc Service) {
 		reason := fmt.Sprintf("Essential container in task exited (exit code %d)", t.cmd.ProcessState.ExitCode())
 		s.stop(ctx, svc, t, reason)
 	}
+}
+
+// dropStopped ends the processes of tasks that were stopped through the API
+// (an operator or a test calling StopTask), as ECS would end their containers.
+func (s *Scheduler) dropStopped(ctx context.Context, svc Service) error {
+	s.mu.Lock()
+	list := append([]*task(nil), s.tasks[svc.Name]...)
+	s.mu.Unlock()
+	if len(list) == 0 {
+		return nil
+	}
+	arns := make([]string, len(list))
+	for i, t := range list {
+		arns[i] = t.arn
+	}
+	stopped := map[string]bool{}
+	// DescribeTasks takes at most 100 tasks; the stand-in never runs that many for one service.
+	out, err := s.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(svc.Cluster), Tasks: arns[:min(len(arns), 100)]})
+	if err != nil {
+		return fmt.Errorf("describe tasks: %w", err)
+	}
+	for _, t := range out.Tasks {
+		if aws.ToString(t.LastStatus) == "STOPPED" || aws.ToString(t.DesiredStatus) == "STOPPED" {
+			stopped[aws.ToString(t.TaskArn)] = true
+		}
+	}
+	if len(stopped) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	var keep, gone []*task
+	for _, t := range s.tasks[svc.Name] {
+		if stopped[t.arn] {
+			gone = append(gone, t)
+		} else {
+			keep = append(keep, t)
+		}
+	}
+	s.tasks[svc.Name] = keep
+	s.mu.Unlock()
+	for _, t := range gone {
+		kill(t)
+		s.release(ctx, t)
+		n, _ := strconv.Atoi(t.ip[len("127.0.0."):])
+		s.freeIP(n)
+		s.log.Info("task stopped through the API", "service", svc.Name, "address", t.ip)
+	}
+	return nil
 }
 
 // stop stops the task in ECS, ends its process and gives its address back.

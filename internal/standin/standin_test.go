@@ -31,6 +31,25 @@ type fakeAWS struct {
 	allocs   []string // addresses allocated
 	released []string // allocation ids released
 	next     int
+	// stoppedOutside are tasks someone else stopped through the API.
+	stoppedOutside map[string]bool
+}
+
+func (f *fakeAWS) DescribeTasks(_ context.Context, in *ecs.DescribeTasksInput, _ ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
+	if err := f.err("DescribeTasks"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &ecs.DescribeTasksOutput{}
+	for _, arn := range in.Tasks {
+		status := "RUNNING"
+		if f.stoppedOutside[arn] {
+			status = "STOPPED"
+		}
+		out.Tasks = append(out.Tasks, ecstypes.Task{TaskArn: aws.String(arn), LastStatus: aws.String(status), DesiredStatus: aws.String(status)})
+	}
+	return out, nil
 }
 
 func (f *fakeAWS) err(op string) error {
@@ -295,5 +314,29 @@ func TestCloseStopsEveryAppProcess(t *testing.T) {
 		if alive(pid) {
 			t.Errorf("process %d still runs after Close", pid)
 		}
+	}
+}
+
+func TestATaskStoppedThroughTheAPILosesItsProcessAndIsReplaced(t *testing.T) {
+	f := &fakeAWS{desired: 1, stoppedOutside: map[string]bool{}}
+	s, svc := newScheduler(t, f, "sleep", "60")
+	if err := s.Reconcile(context.Background(), svc); err != nil {
+		t.Fatal(err)
+	}
+	pid := pids(s, "web")[0]
+	f.mu.Lock()
+	f.stoppedOutside["arn:task/"+string(rune('a'+1))] = true
+	f.mu.Unlock()
+	if err := s.Reconcile(context.Background(), svc); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Errorf("the stopped task's process %d still runs", pid)
+	}
+	if len(f.released) != 1 || len(f.runs) != 2 {
+		t.Fatalf("released %v, %d RunTask calls; want the address back and a replacement task", f.released, len(f.runs))
+	}
+	if len(f.stops) != 0 {
+		t.Fatalf("StopTask called %d times for a task ECS already stopped", len(f.stops))
 	}
 }
