@@ -12,18 +12,21 @@ func Attr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
 // Stop sends SIGTERM to the process group pid leads, waits up to grace for
 // done (closed when the process has been waited for), then sends SIGKILL and
-// waits for done.
+// waits for done. Children still in the group once the leader is gone get
+// SIGKILL too, so none outlives it.
 func Stop(pid int, done <-chan struct{}, grace time.Duration) {
 	select {
 	case <-done:
-		return
 	default:
+		_ = syscall.Kill(-pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(grace):
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+			<-done
+		}
 	}
-	_ = syscall.Kill(-pid, syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(grace):
+	if syscall.Kill(-pid, 0) == nil {
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
-		<-done
 	}
 }
