@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
 )
 
@@ -16,7 +17,7 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 	w.CreateService(t, "web", 0)
 	w.Awake(t, "web", 1, time.Hour)
 	w.NetworkBytes(t, "web", 10, 100)
-	rt, err := testworld.NewRuntimeAPI()
+	rt, err := lambdafront.NewRuntimeAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 		"AWS_LAMBDA_RUNTIME_API="+rt.Addr, "AWS_LAMBDA_FUNCTION_NAME=autosleep",
 		"CLUSTER_NAME="+testworld.Cluster, "SERVICE_NAME=web", "SLEEP_AFTER_MINUTES=5", "DRY_RUN=true",
 	))
-	invoke := func(file string) testworld.Result {
+	invoke := func(file string) lambdafront.Result {
 		t.Helper()
 		ev, err := os.ReadFile("../../testdata/lambda/" + file)
 		if err != nil {

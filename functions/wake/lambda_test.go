@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 	w := testworld.Start(t)
 	w.CreateService(t, "web", 0)
-	rt, err := testworld.NewRuntimeAPI()
+	rt, err := lambdafront.NewRuntimeAPI()
 	if err != nil {
 		t.Fatal(err)
 	}

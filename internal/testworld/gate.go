@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Fault is an error answer the gate gives instead of passing a call on.
@@ -33,7 +34,25 @@ type Gate struct {
 	calls   map[string]int
 	faults  map[string]Fault // by operation; "*" for every call
 	faulted int
+	// throttle, when set, answers as AWS does once an account bucket is empty.
+	throttle *throttle
+	// lifecycle, when set, gives each task the status it would have on ECS by now.
+	lifecycle Lifecycle
+	// log is every call the gate saw, in order.
+	log []Call
 }
+
+// Call is one API call the gate saw.
+type Call struct {
+	Op        string
+	At        time.Time
+	Throttled bool
+}
+
+// Lifecycle tells the status ECS would report for a task the emulator calls
+// RUNNING (the emulator starts every task RUNNING at once; a Fargate task goes
+// through PROVISIONING and PENDING first), and when it started.
+type Lifecycle func(taskARN string, now time.Time) (lastStatus string, startedAt *time.Time)
 
 // NewGate starts a gate on a free loopback port in front of target.
 func NewGate(target string) (*Gate, error) {
@@ -58,7 +77,29 @@ func NewGate(target string) (*Gate, error) {
 		if faulty {
 			g.faulted++
 		}
+		th, lifecycle := g.throttle, g.lifecycle
 		g.mu.Unlock()
+		now := time.Now()
+		throttled := false
+		var bucket *modelBucket
+		if th != nil && !faulty {
+			bucket, throttled = th.take(op, now)
+		}
+		if !strings.HasPrefix(r.URL.Path, "/moto-api") {
+			g.mu.Lock()
+			g.log = append(g.log, Call{Op: op, At: now, Throttled: throttled})
+			g.mu.Unlock()
+		}
+		if throttled {
+			th.answer(w, bucket)
+			return
+		}
+		if lifecycle != nil && op == "DescribeTasks" {
+			rec := &captured{header: http.Header{}}
+			proxy.ServeHTTP(rec, r)
+			rec.forward(w, applyLifecycle(rec.body.Bytes(), lifecycle, time.Now()))
+			return
+		}
 		if faulty && !strings.HasPrefix(r.URL.Path, "/moto-api") {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.Header().Set("X-Amzn-Errortype", f.Code)
@@ -138,6 +179,45 @@ func (g *Gate) ClearFaults() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.faults = map[string]Fault{}
+}
+
+// Log returns the calls seen since from.
+func (g *Gate) Log(from time.Time) []Call {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []Call
+	for _, c := range g.log {
+		if !c.At.Before(from) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Throttle makes the gate answer as AWS does once one of the buckets is empty,
+// starting with full buckets now.
+func (g *Gate) Throttle(specs []BucketSpec) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.throttle = newThrottle(specs, time.Now())
+}
+
+// Usage is what each bucket of the throttle model saw since Throttle.
+func (g *Gate) Usage() []BucketUsage {
+	g.mu.Lock()
+	th := g.throttle
+	g.mu.Unlock()
+	if th == nil {
+		return nil
+	}
+	return th.usage()
+}
+
+// SetLifecycle makes DescribeTasks report each task's status by l.
+func (g *Gate) SetLifecycle(l Lifecycle) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.lifecycle = l
 }
 
 // Close stops the gate.

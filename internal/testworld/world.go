@@ -2,6 +2,7 @@ package testworld
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -127,13 +128,20 @@ type Task struct {
 // as a Fargate task with a public IP that the test controls.
 func (w *World) RunTask(t testing.TB, service string) Task {
 	t.Helper()
-	ctx := context.Background()
+	task, err := w.runTask(context.Background(), service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+func (w *World) runTask(ctx context.Context, service string) (Task, error) {
 	out, err := w.ECS.RunTask(ctx, &ecs.RunTaskInput{
 		Cluster: aws.String(Cluster), TaskDefinition: aws.String(w.cluster.TaskDefinition), Group: aws.String("service:" + service),
 		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.cluster.Network,
 	})
 	if err != nil || len(out.Tasks) != 1 {
-		t.Fatalf("run task for %s: %v", service, err)
+		return Task{}, fmt.Errorf("run task for %s: %v", service, err)
 	}
 	task := out.Tasks[0]
 	var eni string
@@ -145,7 +153,7 @@ func (w *World) RunTask(t testing.TB, service string) Task {
 		}
 	}
 	if eni == "" {
-		t.Fatalf("task for %s has no network interface", service)
+		return Task{}, fmt.Errorf("task for %s has no network interface", service)
 	}
 	w.mu.Lock()
 	ip := "127.0.0." + strconv.Itoa(w.nextIP)
@@ -153,12 +161,12 @@ func (w *World) RunTask(t testing.TB, service string) Task {
 	w.mu.Unlock()
 	alloc, err := w.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, Address: aws.String(ip)})
 	if err != nil {
-		t.Fatalf("allocate %s: %v", ip, err)
+		return Task{}, fmt.Errorf("allocate %s: %w", ip, err)
 	}
 	if _, err := w.EC2.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: alloc.AllocationId, NetworkInterfaceId: aws.String(eni)}); err != nil {
-		t.Fatalf("associate %s: %v", ip, err)
+		return Task{}, fmt.Errorf("associate %s: %w", ip, err)
 	}
-	return Task{ARN: aws.ToString(task.TaskArn), IP: ip}
+	return Task{ARN: aws.ToString(task.TaskArn), IP: ip}, nil
 }
 
 // StopTask stops a task with the reason ECS would give.

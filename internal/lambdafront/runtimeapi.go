@@ -1,7 +1,9 @@
-package testworld
+package lambdafront
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,9 +14,10 @@ import (
 	"time"
 )
 
-// RuntimeAPI serves the Lambda Runtime API on loopback, so a built bootstrap
-// can be driven exactly as Lambda drives it: it asks for the next event and
-// posts the answer or the error.
+// RuntimeAPI serves the Lambda Runtime API on loopback for one execution
+// environment, so a built bootstrap is driven exactly as Lambda drives it: it
+// asks for the next event and posts the answer or the error.
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 type RuntimeAPI struct {
 	Addr string // host:port, for AWS_LAMBDA_RUNTIME_API
 
@@ -36,6 +39,9 @@ type invocation struct {
 	id    string
 	event []byte
 }
+
+// ErrEnvironmentGone means the function's process ended before it answered.
+var ErrEnvironmentGone = errors.New("the execution environment's process exited")
 
 // NewRuntimeAPI starts the Runtime API on a free loopback port.
 func NewRuntimeAPI() (*RuntimeAPI, error) {
@@ -75,24 +81,41 @@ func NewRuntimeAPI() (*RuntimeAPI, error) {
 	return r, nil
 }
 
-// Invoke hands the function one event and waits for its answer.
+// Invoke hands the function one event and waits for its answer, up to within for each step.
 func (r *RuntimeAPI) Invoke(event []byte, within time.Duration) (Result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*within)
+	defer cancel()
+	return r.InvokeContext(ctx, event, nil)
+}
+
+// InvokeContext hands the function one event and waits for its answer, until
+// ctx ends or gone is closed (the process exited).
+func (r *RuntimeAPI) InvokeContext(ctx context.Context, event []byte, gone <-chan struct{}) (Result, error) {
 	r.mu.Lock()
 	r.seq++
 	id := "req-" + strconv.Itoa(r.seq)
 	ch := make(chan Result, 1)
 	r.waiting[id] = ch
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.waiting, id)
+		r.mu.Unlock()
+	}()
 	select {
 	case r.events <- invocation{id: id, event: event}:
-	case <-time.After(within):
-		return Result{}, fmt.Errorf("the function did not ask for the next event within %s", within)
+	case <-gone:
+		return Result{}, ErrEnvironmentGone
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("the function did not ask for the next event: %w", ctx.Err())
 	}
 	select {
 	case res := <-ch:
 		return res, nil
-	case <-time.After(within):
-		return Result{}, fmt.Errorf("no answer within %s", within)
+	case <-gone:
+		return Result{}, ErrEnvironmentGone
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("no answer: %w", ctx.Err())
 	}
 }
 

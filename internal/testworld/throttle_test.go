@@ -1,0 +1,128 @@
+package testworld
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+)
+
+// viaGate is an AWS configuration whose clients call the emulator through the
+// gate, with no retries, so every throttled answer is seen.
+func viaGate(w *World) aws.Config {
+	return aws.Config{
+		Region:           emulator.Region,
+		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint:     aws.String(w.Gate.URL),
+		RetryMaxAttempts: 1,
+	}
+}
+
+func TestTheThrottleModelAnswersAsECSAndEC2Do(t *testing.T) {
+	w := Start(t)
+	w.CreateService(t, "web", 0)
+	w.Gate.Throttle([]BucketSpec{
+		{Name: "ECS service read", Ops: []string{"DescribeServices"}, Burst: 3, Rate: 0.01},
+		{Name: "EC2 DescribeNetworkInterfaces", Ops: []string{"DescribeNetworkInterfaces"}, Burst: 1, Rate: 0.01, EC2: true},
+	})
+	cfg := viaGate(w)
+	ctx := context.Background()
+
+	ecsClient := ecs.NewFromConfig(cfg)
+	var errs []error
+	for range 4 {
+		_, err := ecsClient.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(Cluster), Services: []string{"web"}})
+		errs = append(errs, err)
+	}
+	for i, err := range errs[:3] {
+		if err != nil {
+			t.Fatalf("call %d inside the burst: %v", i, err)
+		}
+	}
+	assertThrottled(t, "ECS", errs[3], "ThrottlingException", http.StatusBadRequest)
+
+	// EC2, through the product's own query client and the SDK's EC2 client.
+	q := ec2query.New(cfg)
+	if _, err := q.PublicIPs(ctx, []string{"eni-00000000"}); err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
+		t.Fatalf("first EC2 call, inside the burst: %v", err)
+	}
+	_, err := q.PublicIPs(ctx, []string{"eni-00000000"})
+	if !isCode(err, "RequestLimitExceeded") {
+		t.Fatalf("EC2 over its bucket, product client: %v, want RequestLimitExceeded", err)
+	}
+	_, err = ec2.NewFromConfig(cfg).DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{})
+	assertThrottled(t, "EC2", err, "RequestLimitExceeded", http.StatusServiceUnavailable)
+
+	usage := map[string]BucketUsage{}
+	for _, u := range w.Gate.Usage() {
+		usage[u.Name] = u
+	}
+	if u := usage["ECS service read"]; u.Calls != 4 || u.Throttled != 1 || u.PeakPerSecond < 2 {
+		t.Fatalf("ECS service read usage %+v, want 4 calls, 1 throttled", u)
+	}
+	if u := usage["EC2 DescribeNetworkInterfaces"]; u.Throttled < 3 {
+		// The product's client retries a throttled call itself: every attempt counts.
+		t.Fatalf("EC2 usage %+v, want every call past the first throttled", u)
+	}
+}
+
+func assertThrottled(t *testing.T, what string, err error, code string, status int) {
+	t.Helper()
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != code {
+		t.Fatalf("%s over its bucket: %v, want %s", what, err, code)
+	}
+	var respErr *smithyhttp.ResponseError
+	if !errors.As(err, &respErr) || respErr.HTTPStatusCode() != status {
+		t.Fatalf("%s throttled with HTTP %v, want %d", what, err, status)
+	}
+}
+
+func isCode(err error, code string) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
+}
+
+func TestTheSchedulerTakesTasksThroughFargateStages(t *testing.T) {
+	w := Start(t)
+	w.CreateService(t, "web", 0)
+	s := w.StartScheduler(t, []string{"web"}, 18080, Timing{Pending: 600 * time.Millisecond, Running: 1500 * time.Millisecond, App: 2500 * time.Millisecond})
+	w.SetDesired(t, "web", 1)
+	ecsClient := ecs.NewFromConfig(viaGate(w))
+	ctx := context.Background()
+	var seen []string
+	Eventually(t, 15*time.Second, "the app answers", func() bool {
+		list, err := ecsClient.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(Cluster), ServiceName: aws.String("web")})
+		if err != nil || len(list.TaskArns) == 0 {
+			return false
+		}
+		out, err := ecsClient.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(Cluster), Tasks: list.TaskArns})
+		if err != nil || len(out.Tasks) == 0 {
+			return false
+		}
+		st := aws.ToString(out.Tasks[0].LastStatus)
+		if len(seen) == 0 || seen[len(seen)-1] != st {
+			seen = append(seen, st)
+		}
+		if st == "RUNNING" && out.Tasks[0].StartedAt == nil {
+			t.Fatal("a RUNNING task without startedAt")
+		}
+		return !s.AppAt("web").IsZero()
+	})
+	if len(seen) < 3 || seen[0] != "PROVISIONING" || seen[len(seen)-1] != "RUNNING" {
+		t.Fatalf("statuses seen %v, want PROVISIONING, PENDING, RUNNING", seen)
+	}
+	w.SetDesired(t, "web", 0)
+	Eventually(t, 5*time.Second, "the task stops on scale-in", func() bool { return s.AppAt("web").IsZero() })
+}
