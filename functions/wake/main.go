@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
@@ -43,8 +44,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// A visitor is waiting: a throttled call is not retried (see awsclient).
+	awsCfg = awsclient.WithoutThrottleRetries(awsCfg)
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2query.New(awsCfg))
-	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), cfg.ObserveTTL, log)
+	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), wake.Options{
+		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey,
+	}, log)
+	if !ctrl.Tokens() {
+		log.Warn("TOKEN_KEY is not set: polls cannot skip AWS once a task's address is known, so every environment reads ECS for its waiting visitors (within its read budget)")
+	}
 	router := route.New(cfg.Services)
 	handler := wakehttp.New(ctrl, router, page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes}, log)
 	dispatch := invoke.Dispatcher{HTTP: handler, Operator: wakeops.Operator(ctrl, router)}

@@ -44,6 +44,26 @@ func Load(ctx context.Context, extra ...func(*config.LoadOptions) error) (aws.Co
 	return cfg, nil
 }
 
+// WithoutThrottleRetries returns cfg with a retryer that does not retry a
+// throttled call: the account's bucket is empty, and another attempt only
+// takes a token the owner's deploys need. Server and network errors are
+// still retried as Load sets up.
+func WithoutThrottleRetries(cfg aws.Config) aws.Config {
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = maxAttempts
+			o.MaxBackoff = maxBackoff
+			o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				if retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary {
+					return aws.FalseTernary
+				}
+				return aws.UnknownTernary
+			})}, o.Retryables...)
+		})
+	}
+	return cfg
+}
+
 // Emulated reports whether the clients talk to an endpoint other than AWS's own.
 func Emulated() bool {
 	return os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_CLOUDWATCH") != ""

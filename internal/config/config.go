@@ -23,11 +23,16 @@ const (
 
 // Defaults, chosen for a Fargate task that pulls an image and boots an app.
 const (
-	DefaultPort           = 80
-	DefaultWakeCount      = 1
-	DefaultWakeTimeout    = 10 * time.Minute
-	DefaultProbeTimeout   = 800 * time.Millisecond
-	DefaultObserveTTL     = time.Second
+	DefaultPort         = 80
+	DefaultWakeCount    = 1
+	DefaultWakeTimeout  = 10 * time.Minute
+	DefaultProbeTimeout = 800 * time.Millisecond
+	// DefaultObserveTTL: an environment reads one service from ECS at most once per this.
+	DefaultObserveTTL = 2 * time.Second
+	// DefaultObservePerSecond: an environment reads ECS at most this often, all services together.
+	DefaultObservePerSecond = 1.0
+	// MinTokenKey is the shortest TOKEN_KEY accepted.
+	MinTokenKey           = 16
 	DefaultListenAddr     = "127.0.0.1:8080"
 	DefaultSleepAfter     = 15 * time.Minute
 	maxRequestHold        = 800 * time.Millisecond
@@ -67,8 +72,15 @@ type Config struct {
 	ProbeTimeout time.Duration
 	// ProbeAllowed, when set, is the only networks the prober may dial.
 	ProbeAllowed []netip.Prefix
-	// ObserveTTL is how long a warm instance shares one ECS observation of a service.
+	// ObserveTTL is the shortest time between two ECS observations of one
+	// service in one execution environment (OBSERVE_TTL_MS).
 	ObserveTTL time.Duration
+	// ObservePerSecond caps one environment's ECS observations, all services
+	// together (OBSERVE_PER_SECOND); each is at most a handful of calls.
+	ObservePerSecond float64
+	// TokenKey signs the status tokens that let a poll skip AWS once a task's
+	// address is known (TOKEN_KEY); empty: no tokens, every poll may read ECS.
+	TokenKey []byte
 	// WaitPageTheme and WaitPageTemplate choose the wait page's look.
 	WaitPageTheme, WaitPageTemplate string
 	// Bots are the user agents that never wake a service (crawlers, link
@@ -114,9 +126,10 @@ type serviceJSON struct {
 // FromEnv reads the configuration through getenv (os.Getenv in production).
 func FromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		ListenAddr:   DefaultListenAddr,
-		ProbeTimeout: DefaultProbeTimeout,
-		ObserveTTL:   DefaultObserveTTL,
+		ListenAddr:       DefaultListenAddr,
+		ProbeTimeout:     DefaultProbeTimeout,
+		ObserveTTL:       DefaultObserveTTL,
+		ObservePerSecond: DefaultObservePerSecond,
 	}
 	if v := getenv("LISTEN_ADDR"); v != "" {
 		cfg.ListenAddr = v
@@ -151,6 +164,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if cfg.ObserveTTL, err = millis(getenv, "OBSERVE_TTL_MS", DefaultObserveTTL, 100, 60_000); err != nil {
 		return Config{}, err
+	}
+	if raw := strings.TrimSpace(getenv("OBSERVE_PER_SECOND")); raw != "" {
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || f < 0.05 || f > 100 {
+			return Config{}, fieldErr("OBSERVE_PER_SECOND", "must be a number between 0.05 and 100, got %q", raw)
+		}
+		cfg.ObservePerSecond = f
+	}
+	if key := getenv("TOKEN_KEY"); key != "" {
+		if len(key) < MinTokenKey {
+			return Config{}, fieldErr("TOKEN_KEY", "must be at least %d characters (a random string; Terraform generates one)", MinTokenKey)
+		}
+		cfg.TokenKey = []byte(key)
 	}
 	if v := strings.TrimSpace(getenv("PROBE_ALLOWED_NETWORKS")); v != "" {
 		for _, part := range strings.Split(v, ",") {

@@ -161,13 +161,18 @@ func apiError(status int, body []byte) error {
 	return e
 }
 
+// retryable: server and network errors are tried again; a throttled call is
+// not (RequestLimitExceeded: the account's bucket is empty, and another
+// attempt only takes a token the owner's own calls need).
 func retryable(err error) bool {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
 		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 	}
 	switch apiErr.ErrorCode() {
-	case "RequestLimitExceeded", "Throttling", "ThrottlingException", "InternalError", "Unavailable", "ServiceUnavailable":
+	case "RequestLimitExceeded", "Throttling", "ThrottlingException":
+		return false
+	case "InternalError", "Unavailable", "ServiceUnavailable":
 		return true
 	}
 	return apiErr.ErrorFault() == smithy.FaultServer

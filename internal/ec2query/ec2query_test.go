@@ -81,7 +81,7 @@ func TestErrorsCarryEC2sCodeAndOnlyTransientOnesAreRetried(t *testing.T) {
 	}{
 		{"missing interface is final", 400, "InvalidNetworkInterfaceID.NotFound", 1, smithy.FaultClient},
 		{"access denied is final", 403, "UnauthorizedOperation", 1, smithy.FaultClient},
-		{"throttling is retried", 503, "RequestLimitExceeded", maxAttempts, smithy.FaultServer},
+		{"throttling is not retried: the account's bucket is empty", 503, "RequestLimitExceeded", 1, smithy.FaultServer},
 		{"server error is retried", 500, "InternalError", maxAttempts, smithy.FaultServer},
 	}
 	for _, tc := range tests {

@@ -4,6 +4,7 @@ package ecsservice
 
 import (
 	"context"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 )
@@ -54,7 +55,15 @@ const (
 type Client struct {
 	ECS ECS
 	EC2 EC2
+
+	mu sync.Mutex
+	// publicIPs remembers each network interface's public IP (it does not
+	// change while the interface lives).
+	publicIPs map[string]string
 }
+
+// maxRemembered bounds the interfaces a Client remembers.
+const maxRemembered = 10000
 
 // New returns a Client over the given APIs.
 func New(e ECS, n EC2) *Client { return &Client{ECS: e, EC2: n} }

@@ -143,12 +143,13 @@ func TestObserveCallsOnlyWhatTheQuestionNeeds(t *testing.T) {
 		wantEC2   int
 		wantTasks int
 	}{
-		{"asleep: one DescribeServices", &fakeECS{service: svc(0), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true, PublicIPs: true, StoppedWhenNoneRunning: true}, map[string]int{"DescribeServices": 1}, 0, 0},
+		{"asleep: one DescribeServices", &fakeECS{service: svc(0), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1}, 0, 0},
 		{"no tasks needed: one DescribeServices", &fakeECS{service: svc(1)}, Need{}, map[string]int{"DescribeServices": 1}, 0, 0},
-		{"running task: list, describe, one EC2 call", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true, PublicIPs: true, StoppedWhenNoneRunning: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 1, 1},
+		{"running task: list, describe, one EC2 call", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true, PublicIPs: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 1, 1},
 		{"private addresses: no EC2 call", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 1},
-		{"pending task after a wake: stopped tasks too, no EC2", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PENDING")}, stopped: []ecstypes.Task{task(2, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true, PublicIPs: true, StoppedWhenNoneRunning: true}, map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 2}, 0, 1},
-		{"no wake tag: stopped tasks are not worth a call", &fakeECS{service: svc(1)}, Need{Tasks: true, PublicIPs: true, StoppedWhenNoneRunning: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1}, 0, 0},
+		{"pending task after a wake: stopped tasks too, described together; its interface's address", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PENDING")}, stopped: []ecstypes.Task{task(2, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 1}, 1, 1},
+		{"provisioning task: no interface yet, no EC2 call", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PROVISIONING")}}, Need{Tasks: true, PublicIPs: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 1},
+		{"no wake tag: stopped tasks are not worth a call", &fakeECS{service: svc(1)}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1}, 0, 0},
 		{"other services' tasks are left out", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:other", "RUNNING", "RUNNING"), task(2, "family:web", "RUNNING", "RUNNING"), task(3, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 0},
 	}
 	for _, tc := range tests {
@@ -185,6 +186,21 @@ func TestObserveReadsTagsAndAddresses(t *testing.T) {
 	tk := obs.Tasks[0]
 	if tk.PublicIP != "127.0.0.10" || tk.PrivateIP != "10.0.0.7" || tk.NetworkInterfaceID != "eni-7" || tk.ID != fmt.Sprintf("%032d", 7) {
 		t.Fatalf("task %+v", tk)
+	}
+}
+
+func TestAnInterfaceSeenBeforeCostsNoEC2Call(t *testing.T) {
+	f := &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}
+	ec2 := &fakeEC2{}
+	c := New(f, ec2)
+	for range 3 {
+		obs, err := c.Observe(context.Background(), "c", "web", Need{Tasks: true, PublicIPs: true})
+		if err != nil || obs.Tasks[0].PublicIP != "127.0.0.10" {
+			t.Fatalf("err %v, task %+v", err, obs.Tasks[0])
+		}
+	}
+	if ec2.calls != 1 {
+		t.Fatalf("%d EC2 calls for three observations of one task, want 1", ec2.calls)
 	}
 }
 

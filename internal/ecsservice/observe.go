@@ -25,7 +25,7 @@ type Task struct {
 	// NetworkInterfaceID is the task's ENI (awsvpc mode, as on Fargate).
 	NetworkInterfaceID string
 	PrivateIP          string
-	// PublicIP is filled only for RUNNING tasks when asked for (it costs an EC2 call).
+	// PublicIP is filled only for tasks with an attached interface, when asked for (it costs an EC2 call).
 	PublicIP string
 }
 
@@ -59,16 +59,17 @@ type Service struct {
 type Need struct {
 	// Tasks: list and describe the tasks ECS wants running (skipped when desiredCount is 0).
 	Tasks bool
-	// PublicIPs: look up the public IP of RUNNING tasks.
+	// PublicIPs: look up the public IP of the tasks whose interface is attached.
 	PublicIPs bool
-	// StoppedWhenNoneRunning: when no task is RUNNING and the service carries a wake
-	// time, also fetch stopped tasks, to tell why a wake fails.
-	StoppedWhenNoneRunning bool
+	// Stopped: when the service carries a wake time, also fetch its stopped
+	// tasks, to tell why a wake fails (the caller asks while no task runs).
+	Stopped bool
 }
 
 // Observe reads one service: 1 DescribeServices call with its tags; with
-// need.Tasks and desiredCount > 0, ListTasks + DescribeTasks; with
-// need.PublicIPs, one DescribeNetworkInterfaces for the RUNNING tasks.
+// need.Tasks and desiredCount > 0, ListTasks (of stopped tasks too, when the
+// service carries a wake time and that is asked for) and one DescribeTasks;
+// with need.PublicIPs, one DescribeNetworkInterfaces for interfaces not seen before.
 func (c *Client) Observe(ctx context.Context, cluster, service string, need Need) (*Service, error) {
 	out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{
 		Cluster:  aws.String(cluster),
@@ -89,17 +90,36 @@ func (c *Client) Observe(ctx context.Context, cluster, service string, need Need
 	if !need.Tasks || s.DesiredCount == 0 {
 		return s, nil
 	}
-	if s.Tasks, err = c.tasks(ctx, cluster, service, ecstypes.DesiredStatusRunning); err != nil {
+	running, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusRunning)
+	if err != nil {
 		return nil, err
+	}
+	// Without a wake time, stopped tasks could be from any earlier run: not worth a call.
+	// With one, they tell why a wake fails; both lists are described in one call.
+	statuses, arns := []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning}, running
+	if need.Stopped && s.WokenAt != nil {
+		stopped, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusStopped)
+		if err != nil {
+			return nil, err
+		}
+		statuses, arns = append(statuses, ecstypes.DesiredStatusStopped), append(arns, stopped...)
+	}
+	if len(arns) == 0 {
+		return s, nil
+	}
+	all, err := c.describe(ctx, cluster, service, arns, statuses)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range all {
+		if t.DesiredStatus == string(ecstypes.DesiredStatusStopped) {
+			s.Stopped = append(s.Stopped, t)
+		} else {
+			s.Tasks = append(s.Tasks, t)
+		}
 	}
 	if need.PublicIPs {
 		if err := c.fillPublicIPs(ctx, s.Tasks); err != nil {
-			return nil, err
-		}
-	}
-	// Without a wake time, stopped tasks could be from any earlier run: not worth a call.
-	if need.StoppedWhenNoneRunning && s.WokenAt != nil && !slices.ContainsFunc(s.Tasks, func(t Task) bool { return t.LastStatus == "RUNNING" }) {
-		if s.Stopped, err = c.tasks(ctx, cluster, service, ecstypes.DesiredStatusStopped); err != nil {
 			return nil, err
 		}
 	}
@@ -148,8 +168,42 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 	return res
 }
 
-// tasks lists and describes the service's tasks with the given desired status.
-func (c *Client) tasks(ctx context.Context, cluster, service string, desired ecstypes.DesiredStatus) ([]Task, error) {
+// tasks lists the service's tasks with each of the desired statuses and
+// describes them all in as few DescribeTasks calls as the batch size allows.
+func (c *Client) tasks(ctx context.Context, cluster, service string, desired ...ecstypes.DesiredStatus) ([]Task, error) {
+	var arns []string
+	for _, d := range desired {
+		list, err := c.list(ctx, cluster, service, d)
+		if err != nil {
+			return nil, err
+		}
+		arns = append(arns, list...)
+	}
+	return c.describe(ctx, cluster, service, arns, desired)
+}
+
+// describe describes the tasks, keeping those of the service with one of the desired statuses.
+func (c *Client) describe(ctx context.Context, cluster, service string, arns []string, desired []ecstypes.DesiredStatus) ([]Task, error) {
+	var tasks []Task
+	for batch := range slices.Chunk(arns, describeTasksBatch) {
+		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: batch})
+		if err != nil {
+			return nil, fmt.Errorf("describe tasks of %s/%s: %w", cluster, service, err)
+		}
+		for _, t := range out.Tasks {
+			// ListTasks' service filter is not to be trusted everywhere: check the task's own group and status.
+			if aws.ToString(t.Group) != "service:"+service || !slices.Contains(desired, ecstypes.DesiredStatus(aws.ToString(t.DesiredStatus))) {
+				continue
+			}
+			tasks = append(tasks, taskOf(t))
+		}
+		// A task that vanished between the two calls shows up in Failures: it is simply not there.
+	}
+	return tasks, nil
+}
+
+// list returns the ARNs of the service's tasks with the desired status.
+func (c *Client) list(ctx context.Context, cluster, service string, desired ecstypes.DesiredStatus) ([]string, error) {
 	var arns []string
 	var next *string
 	for {
@@ -170,25 +224,9 @@ func (c *Client) tasks(ctx context.Context, cluster, service string, desired ecs
 		next = out.NextToken
 		// Stopped tasks are only looked at for the latest reasons: one page is plenty.
 		if next == nil || desired == ecstypes.DesiredStatusStopped {
-			break
+			return arns, nil
 		}
 	}
-	var tasks []Task
-	for batch := range slices.Chunk(arns, describeTasksBatch) {
-		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: batch})
-		if err != nil {
-			return nil, fmt.Errorf("describe tasks of %s/%s: %w", cluster, service, err)
-		}
-		for _, t := range out.Tasks {
-			// ListTasks' service filter is not to be trusted everywhere: check the task's own group and status.
-			if aws.ToString(t.Group) != "service:"+service || aws.ToString(t.DesiredStatus) != string(desired) {
-				continue
-			}
-			tasks = append(tasks, taskOf(t))
-		}
-		// A task that vanished between the two calls shows up in Failures: it is simply not there.
-	}
-	return tasks, nil
 }
 
 func taskOf(t ecstypes.Task) Task {
@@ -218,31 +256,58 @@ func taskOf(t ecstypes.Task) Task {
 	return out
 }
 
-// fillPublicIPs looks up the public IPs of the RUNNING tasks in one call.
+// StatusRunning is the lastStatus of a task whose containers all run.
+const StatusRunning = "RUNNING"
+
+// Addressed reports whether a task in this status has its network interface,
+// so its address is known: from PENDING on, a Fargate task's elastic network
+// interface is attached (ECS task lifecycle,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
+func Addressed(lastStatus string) bool {
+	switch lastStatus {
+	case "PENDING", "ACTIVATING", "RUNNING":
+		return true
+	}
+	return false
+}
+
+// fillPublicIPs looks up the public IPs of the tasks that have their network
+// interface, in one call for those this client has not seen before: an
+// interface keeps its public IP for the task's life.
 func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
 	var ids []string
+	c.mu.Lock()
 	for _, t := range tasks {
-		if t.LastStatus == "RUNNING" && t.NetworkInterfaceID != "" {
+		if Addressed(t.LastStatus) && t.NetworkInterfaceID != "" && c.publicIPs[t.NetworkInterfaceID] == "" {
 			ids = append(ids, t.NetworkInterfaceID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	if c.EC2 == nil {
-		return fmt.Errorf("describe network interfaces: this client has no EC2 API")
-	}
-	public, err := c.EC2.PublicIPs(ctx, ids)
-	if err != nil {
-		if isCode(err, "InvalidNetworkInterfaceID.NotFound") {
-			// An interface went away with its task between two calls: look again one by one would
-			// cost more calls than it is worth; the task simply has no address this time.
-			return nil
+	c.mu.Unlock()
+	if len(ids) > 0 {
+		if c.EC2 == nil {
+			return fmt.Errorf("describe network interfaces: this client has no EC2 API")
 		}
-		return fmt.Errorf("describe network interfaces: %w", err)
+		public, err := c.EC2.PublicIPs(ctx, ids)
+		if err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
+			return fmt.Errorf("describe network interfaces: %w", err)
+		}
+		// A NotFound means an interface went away with its task between two calls:
+		// that task simply has no address this time.
+		c.mu.Lock()
+		if c.publicIPs == nil || len(c.publicIPs) > maxRemembered {
+			c.publicIPs = map[string]string{}
+		}
+		for id, ip := range public {
+			if ip != "" {
+				c.publicIPs[id] = ip
+			}
+		}
+		c.mu.Unlock()
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i := range tasks {
-		tasks[i].PublicIP = public[tasks[i].NetworkInterfaceID]
+		tasks[i].PublicIP = c.publicIPs[tasks[i].NetworkInterfaceID]
 	}
 	return nil
 }

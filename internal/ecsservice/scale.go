@@ -33,9 +33,12 @@ func (c *Client) MarkWoken(ctx context.Context, serviceARN string, at time.Time)
 	return c.tag(ctx, serviceARN, TagWokenAt, at.UTC().Format(time.RFC3339))
 }
 
-// MarkSlept records the desired count a service had before it was put to sleep.
+// MarkSlept records the desired count a service had before it was put to
+// sleep, and clears the wake time in the same call: a wake time left from an
+// earlier wake must not pass for the next one's while that one's is not yet
+// written. (An empty value is a valid tag value: ECS API reference, Tag.)
 func (c *Client) MarkSlept(ctx context.Context, serviceARN string, from int32) error {
-	return c.tag(ctx, serviceARN, TagSleptFrom, strconv.Itoa(int(from)))
+	return c.tag(ctx, serviceARN, TagSleptFrom, strconv.Itoa(int(from)), TagWokenAt, "")
 }
 
 // RecordWake adds how long a wake took to the service's recent wake durations.
@@ -51,13 +54,15 @@ func (c *Client) RecordWake(ctx context.Context, s *Service, took time.Duration)
 	return c.tag(ctx, s.ARN, TagWakeSeconds, strings.Join(parts, ","))
 }
 
-func (c *Client) tag(ctx context.Context, arn, key, value string) error {
-	_, err := c.ECS.TagResource(ctx, &ecs.TagResourceInput{
-		ResourceArn: aws.String(arn),
-		Tags:        []ecstypes.Tag{{Key: aws.String(key), Value: aws.String(value)}},
-	})
+// tag sets the key/value pairs on the resource in one TagResource call.
+func (c *Client) tag(ctx context.Context, arn string, kv ...string) error {
+	var tags []ecstypes.Tag
+	for i := 0; i+1 < len(kv); i += 2 {
+		tags = append(tags, ecstypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	_, err := c.ECS.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags})
 	if err != nil {
-		return fmt.Errorf("tag %s with %s: %w", arn, key, err)
+		return fmt.Errorf("tag %s with %s: %w", arn, kv[0], err)
 	}
 	return nil
 }

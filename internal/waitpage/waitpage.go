@@ -35,7 +35,8 @@ type Data struct {
 	ElapsedSeconds   int    // since the wake began
 	EstimatedSeconds int    // likely left, from earlier wakes; 0 when unknown
 	Path             string // the visitor's path and query, for the retry form
-	StatusURL        string // what the script polls
+	StatusURL        string // what the script polls first
+	AfterMs          int    // when it polls first, in milliseconds (0: a second)
 	RetryURL         string // where the retry form posts
 	RefreshSeconds   int    // the no-JavaScript reload interval
 	Style            template.CSS
@@ -98,7 +99,7 @@ func New(opts Options) (*Page, error) {
 			"; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 	}
 	for _, state := range []string{"waking", "failed"} {
-		out, err := p.Render(Data{Service: "example", State: state, Stage: "pending", Description: "Starting…", Message: "Example failure.", ElapsedSeconds: 3, EstimatedSeconds: 20, Path: "/", StatusURL: "/_wake/status?path=%2F"})
+		out, err := p.Render(Data{Service: "example", State: state, Stage: "pending", Description: "Starting…", Message: "Example failure.", ElapsedSeconds: 3, EstimatedSeconds: 20, Path: "/", StatusURL: "/_wake/status?path=%2F", AfterMs: 2000})
 		if err != nil {
 			return nil, fmt.Errorf("wait page template %s does not render: %w", name, err)
 		}
@@ -125,6 +126,9 @@ func (p *Page) Render(d Data) ([]byte, error) {
 	}
 	if d.RetryURL == "" {
 		d.RetryURL = "/_wake/retry"
+	}
+	if d.AfterMs <= 0 {
+		d.AfterMs = 1000
 	}
 	var buf bytes.Buffer
 	if err := p.tmpl.Execute(&buf, d); err != nil {

@@ -5,13 +5,18 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/tokenbucket"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waketoken"
 )
 
 // Services is what the controller needs from ECS; *ecsservice.Client satisfies it.
@@ -23,46 +28,133 @@ type Services interface {
 	Sleep(ctx context.Context, s *ecsservice.Service) error
 }
 
+var _ Services = (*ecsservice.Client)(nil)
+
 // Prober tells whether a target answers; *probe.Prober satisfies it.
 type Prober interface {
 	Probe(ctx context.Context, t probe.Target) error
 }
 
+var _ Prober = (*probe.Prober)(nil)
+
 // awsBudget bounds the ECS and EC2 work behind one answer, so a visitor gets
 // the wait page quickly even when AWS is slow or throttling.
 const awsBudget = 2 * time.Second
 
-// Controller wakes services and reports their state. One warm instance shares
-// one observation per service across concurrent requests for ObserveTTL.
+// How long one environment trusts what it knows of a service before reading
+// ECS again. Lambda runs each environment with its own memory and routes no
+// service to a particular one, so these, with the read budget, bound what
+// every environment together asks of the account's ECS buckets.
+const (
+	// addressFresh: once a task's address is known, readiness is the app
+	// answering — a probe, no AWS call; ECS is read again only this often (to
+	// see a task that stopped), and the signed tokens live this long.
+	addressFresh = 15 * time.Second
+	// readyFresh: a service whose app keeps answering is read again this often.
+	readyFresh = time.Minute
+	// failedFresh: a failed wake changes only by a retry.
+	failedFresh = 5 * time.Second
+	// decisionAge: a scale-up is decided on a view at most this old.
+	decisionAge = time.Second
+	// Probe answers are shared for a short while: a success for probeOKFor,
+	// a failure for probeFailFor (the app may come up any moment).
+	probeOKFor   = time.Second
+	probeFailFor = 250 * time.Millisecond
+	// maxCandidates is how many tasks one answer probes at most.
+	maxCandidates = 3
+)
+
+// Tag writes per environment: the ECS tag-modify bucket (20, refilled 10 a
+// second for the whole account: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html)
+// is shared with the owner's deploys; Wake writes at most 2 tags per wake, and
+// an environment at most one a second beyond a burst of 3.
+const (
+	tagBurst = 3
+	tagRate  = 1.0
+)
+
+// Options tune the controller.
+type Options struct {
+	// ObserveEvery is the shortest time between two ECS reads of one service.
+	ObserveEvery time.Duration
+	// ObservePerSecond and ObserveBurst cap this environment's ECS reads, all services together.
+	ObservePerSecond float64
+	ObserveBurst     int
+	// TokenKey signs the tokens that let polls skip AWS; empty: no tokens.
+	TokenKey []byte
+}
+
+// Controller wakes services and reports their state, for one execution
+// environment: it shares what it read of a service across requests, reads
+// ECS within a budget, and hands clients signed tokens so their polls need
+// no AWS call once a task's address is known.
 type Controller struct {
 	services Services
 	prober   Prober
-	ttl      time.Duration
+	opts     Options
+	signer   *waketoken.Signer
 	log      *slog.Logger
 	now      func() time.Time
+
+	reads *tokenbucket.Bucket // ECS observations, all services
+	tags  *tokenbucket.Bucket // tag writes, all services
+
+	probes  singleflight.Group
+	probeMu sync.Mutex
+	probed  map[string]probeResult
 
 	mu      sync.Mutex
 	entries map[string]*entry
 }
 
-// entry is the shared view of one service; wakeMu serialises its scale-ups.
+type probeResult struct {
+	ok bool
+	at time.Time
+}
+
+// entry is what this environment knows of one service.
 type entry struct {
-	wakeMu sync.Mutex
+	wakeMu sync.Mutex // serialises this environment's scale-ups of the service
 
 	// guarded by Controller.mu
-	at       time.Time
+	at       time.Time // when ECS was last read
 	obs      *ecsservice.Service
-	status   Status
 	err      error
 	inflight chan struct{}
-	// recorded is the wake whose duration this instance has written.
-	recorded time.Time
+	gen      int       // bumped when the controller itself changes the view
+	readyAt  time.Time // when a task of obs last answered the probe
+	// The wake this environment started: only it records the wake's start and duration.
+	wokeAt     time.Time
+	tagPending bool
+	recorded   bool
 }
 
 // New returns a Controller.
-func New(services Services, prober Prober, ttl time.Duration, log *slog.Logger) *Controller {
-	return &Controller{services: services, prober: prober, ttl: ttl, log: log, now: time.Now, entries: map[string]*entry{}}
+func New(services Services, prober Prober, opts Options, log *slog.Logger) *Controller {
+	if opts.ObserveEvery <= 0 {
+		opts.ObserveEvery = config.DefaultObserveTTL
+	}
+	if opts.ObservePerSecond <= 0 {
+		opts.ObservePerSecond = config.DefaultObservePerSecond
+	}
+	if opts.ObserveBurst <= 0 {
+		opts.ObserveBurst = max(3, int(2*opts.ObservePerSecond+0.5))
+	}
+	c := &Controller{
+		services: services, prober: prober, opts: opts, log: log, now: time.Now,
+		reads:   tokenbucket.New(opts.ObservePerSecond, opts.ObserveBurst),
+		tags:    tokenbucket.New(tagRate, tagBurst),
+		probed:  map[string]probeResult{},
+		entries: map[string]*entry{},
+	}
+	if len(opts.TokenKey) > 0 {
+		c.signer = waketoken.New(opts.TokenKey)
+	}
+	return c
 }
+
+// Tokens reports whether the controller hands out signed tokens.
+func (c *Controller) Tokens() bool { return c.signer != nil }
 
 func (c *Controller) entryFor(svc config.Service) *entry {
 	c.mu.Lock()
@@ -75,60 +167,180 @@ func (c *Controller) entryFor(svc config.Service) *entry {
 	return e
 }
 
-// Status reports the service's state without changing anything.
-func (c *Controller) Status(ctx context.Context, svc config.Service) Status {
-	st, _, _ := c.view(ctx, svc)
-	return st
+// view is one consistent copy of an entry.
+type view struct {
+	at  time.Time
+	obs *ecsservice.Service
+	err error
 }
 
-// view returns the shared observation, refreshing it when older than the TTL.
-// Concurrent callers wait for one refresh instead of each calling ECS.
-func (c *Controller) view(ctx context.Context, svc config.Service) (Status, *ecsservice.Service, error) {
-	e := c.entryFor(svc)
+// freshness is how long the entry's view is trusted; c.mu is held.
+func (c *Controller) freshness(svc config.Service, e *entry) time.Duration {
+	switch {
+	case e.err != nil || e.obs == nil:
+		return c.opts.ObserveEvery
+	case !e.readyAt.IsZero() && !e.readyAt.Before(e.at):
+		return readyFresh
+	case len(candidatesFor(svc, e.obs)) > 0:
+		return addressFresh
+	case decide(svc, e.obs, nil, c.now()).State == Failed:
+		return failedFresh
+	}
+	return c.opts.ObserveEvery
+}
+
+// observe returns the entry's view, reading ECS when it is older than maxAge
+// (0: the entry's own freshness) and the read budget allows. Concurrent
+// callers share one read. Over the budget, the last view is returned as it is.
+func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, maxAge time.Duration) view {
 	c.mu.Lock()
-	if e.inflight == nil && !e.at.IsZero() && c.now().Sub(e.at) < c.ttl {
-		st, obs, err := e.status, e.obs, e.err
+	if maxAge <= 0 {
+		maxAge = c.freshness(svc, e)
+	}
+	now := c.now()
+	if e.inflight == nil && !e.at.IsZero() && now.Sub(e.at) < maxAge {
+		v := view{e.at, e.obs, e.err}
 		c.mu.Unlock()
-		return st, obs, err
+		return v
 	}
 	if wait := e.inflight; wait != nil {
 		c.mu.Unlock()
 		select {
 		case <-wait:
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return e.status, e.obs, e.err
 		case <-ctx.Done():
-			return checking(svc, ctx.Err()), nil, ctx.Err()
 		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return view{e.at, e.obs, e.err}
+	}
+	if !c.reads.Allow(now) {
+		v := view{e.at, e.obs, e.err}
+		c.mu.Unlock()
+		c.logFor(svc).Debug("over this environment's ECS read budget: answering from what is known", "knownFor", now.Sub(v.at).String())
+		return v
 	}
 	done := make(chan struct{})
 	e.inflight = done
-	prevState, prevAt := e.status.State, e.at
+	gen := e.gen
+	needStopped := e.obs == nil || !slices.ContainsFunc(e.obs.Tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning })
 	c.mu.Unlock()
 
-	st, obs, err := c.refresh(ctx, svc)
-	c.recordWake(ctx, svc, e, prevState, prevAt, st, obs)
+	// Shared work must not die with the one request that started it.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
+	obs, err := c.services.Observe(rctx, svc.Cluster, svc.Name, ecsservice.Need{
+		Tasks:     true,
+		PublicIPs: svc.Address == config.AddressPublic,
+		Stopped:   needStopped,
+	})
+	cancel()
 
 	c.mu.Lock()
-	e.at, e.status, e.obs, e.err, e.inflight = c.now(), st, obs, err, nil
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	e.inflight = nil
 	close(done)
-	return st, obs, err
+	if e.gen != gen {
+		// The controller changed the service meanwhile (a scale-up): this read may predate it.
+		return view{e.at, e.obs, e.err}
+	}
+	e.at, e.err = c.now(), err
+	if err == nil {
+		e.obs = obs
+	} else if !errors.Is(err, ecsservice.ErrServiceNotFound) {
+		c.logFor(svc).Warn("reading the service failed; visitors see the wait page", "error", err, "transient", ecsservice.IsTransient(err))
+	}
+	return view{e.at, e.obs, e.err}
 }
 
-// recordWake writes how long a wake took, once, when this instance saw it
-// turn ready: waking a moment ago, ready now. A wake nobody watched end is
-// not recorded, since its end is not known.
-func (c *Controller) recordWake(ctx context.Context, svc config.Service, e *entry, prevState string, prevAt time.Time, st Status, obs *ecsservice.Service) {
-	if st.State != Ready || prevState != Waking || obs == nil || obs.WokenAt == nil ||
-		c.now().Sub(prevAt) > 5*time.Second || e.recorded.Equal(*obs.WokenAt) {
+// Status reports the service's state without changing anything.
+func (c *Controller) Status(ctx context.Context, svc config.Service) Status {
+	st, _ := c.status(ctx, svc, c.entryFor(svc))
+	return st
+}
+
+// Poll answers a status poll that may carry a token from an earlier answer:
+// a valid token for this service means the task's address is known, and the
+// answer only asks the app. Anything else reads as Status does.
+func (c *Controller) Poll(ctx context.Context, svc config.Service, token string) Status {
+	e := c.entryFor(svc)
+	if st, ok := c.byToken(ctx, svc, e, token); ok {
+		return st
+	}
+	st, _ := c.status(ctx, svc, e)
+	return st
+}
+
+func (c *Controller) status(ctx context.Context, svc config.Service, e *entry) (Status, view) {
+	c.flushTag(ctx, svc, e)
+	v := c.observe(ctx, svc, e, 0)
+	st := c.answer(ctx, svc, e, v)
+	if st.State == Waking && st.Stage != StageChecking && v.err == nil {
+		c.mu.Lock()
+		wasReady := !e.readyAt.IsZero() && !e.readyAt.Before(e.at)
+		c.mu.Unlock()
+		if wasReady && c.now().Sub(v.at) >= c.opts.ObserveEvery {
+			// The app answered before and no longer does: ECS may know why (slept, replaced).
+			v = c.observe(ctx, svc, e, c.opts.ObserveEvery)
+			st = c.answer(ctx, svc, e, v)
+		}
+	}
+	return st, v
+}
+
+// answer decides the state from a view, asking the app where a task has its address.
+func (c *Controller) answer(ctx context.Context, svc config.Service, e *entry, v view) Status {
+	switch {
+	case v.err != nil && (v.obs == nil || errors.Is(v.err, ecsservice.ErrServiceNotFound)):
+		return c.errorStatus(svc, v.err)
+	case v.obs == nil:
+		// Over the read budget with nothing read yet.
+		return c.paced(checking(svc), nil)
+	case v.err != nil:
+		// The last read failed; the one before it still tells the state.
+		c.logFor(svc).Debug("answering from an earlier read", "error", v.err)
+	}
+	now := c.now()
+	base := decide(svc, v.obs, nil, now)
+	if base.State != Waking {
+		return c.paced(base, nil)
+	}
+	targets := candidatesFor(svc, v.obs)
+	for i, t := range targets {
+		if i == maxCandidates {
+			break
+		}
+		if c.answers(ctx, t.probe) {
+			st := decide(svc, v.obs, t.base, now)
+			c.readyFrom(ctx, svc, e, v.obs)
+			return st
+		}
+	}
+	if len(targets) == 0 || c.signer == nil {
+		return c.paced(base, nil)
+	}
+	return c.paced(base, c.mint(svc, v.obs, targets[0], base, now))
+}
+
+// readyFrom notes that the service answered, and records the wake's duration
+// when this environment started the wake — after the ready state is shared.
+func (c *Controller) readyFrom(ctx context.Context, svc config.Service, e *entry, obs *ecsservice.Service) {
+	c.mu.Lock()
+	e.readyAt = c.now()
+	record := !e.wokeAt.IsZero() && !e.recorded && e.obs != nil
+	var took time.Duration
+	if record {
+		e.recorded = true
+		took = c.now().Sub(e.wokeAt)
+	}
+	c.mu.Unlock()
+	if !record {
 		return
 	}
-	e.recorded = *obs.WokenAt
+	if !c.tags.Allow(c.now()) {
+		c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()), "recorded", false)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
 	defer cancel()
-	took := c.now().Sub(*obs.WokenAt)
 	if err := c.services.RecordWake(ctx, obs, took); err != nil {
 		c.logFor(svc).Warn("recording the wake's duration failed", "error", err)
 		return
@@ -136,39 +348,99 @@ func (c *Controller) recordWake(ctx context.Context, svc config.Service, e *entr
 	c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()))
 }
 
-// refresh reads ECS (and EC2, and the app) once.
-func (c *Controller) refresh(ctx context.Context, svc config.Service) (Status, *ecsservice.Service, error) {
-	// Shared work must not die with the one request that started it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
-	defer cancel()
-	obs, err := c.services.Observe(ctx, svc.Cluster, svc.Name, ecsservice.Need{
-		Tasks:                  true,
-		PublicIPs:              svc.Address == config.AddressPublic,
-		StoppedWhenNoneRunning: true,
-	})
-	if err != nil {
-		return c.errorStatus(svc, err), nil, err
+// byToken answers a poll from its token alone, when the token is good.
+func (c *Controller) byToken(ctx context.Context, svc config.Service, e *entry, token string) (Status, bool) {
+	if c.signer == nil || token == "" {
+		return Status{}, false
 	}
-	return decide(svc, obs, c.firstAnswering(ctx, svc, obs), c.now()), obs, nil
+	claims, err := c.signer.Verify(token, c.now())
+	if err != nil || claims.Service != svc.ID() {
+		c.logFor(svc).Debug("status token not used", "error", err)
+		return Status{}, false
+	}
+	c.mu.Lock()
+	// This environment read ECS after the token was issued and that task is no longer a candidate: trust the read.
+	stale := e.obs != nil && e.at.UnixMilli() > claims.Issued && !slices.ContainsFunc(candidates(e.obs), func(t ecsservice.Task) bool { return t.ID == claims.Task })
+	c.mu.Unlock()
+	if stale {
+		return Status{}, false
+	}
+	t, ok := targetOfClaims(svc, claims)
+	if !ok {
+		return Status{}, false
+	}
+	now := c.now()
+	st := Status{Service: svc.Name}
+	if claims.WokenAt > 0 {
+		st.ElapsedSeconds = max(0, int(now.Unix()-claims.WokenAt))
+	}
+	if c.answers(ctx, t.probe) {
+		r := ReadyAt(svc.Name, t.base)
+		r.ElapsedSeconds = st.ElapsedSeconds
+		c.mu.Lock()
+		obs := e.obs
+		c.mu.Unlock()
+		if obs != nil {
+			c.readyFrom(ctx, svc, e, obs)
+		}
+		return r, true
+	}
+	st.State, st.Stage = Waking, claims.Stage
+	if claims.Typical > 0 {
+		st.EstimatedSeconds = estimate([]int{claims.Typical}, st.ElapsedSeconds)
+	}
+	return c.paced(describe(st), &token), true
 }
 
-// firstAnswering probes the RUNNING tasks and returns where the first answering one lives.
-func (c *Controller) firstAnswering(ctx context.Context, svc config.Service, obs *ecsservice.Service) *url.URL {
-	for _, t := range obs.Tasks {
-		if t.LastStatus != "RUNNING" {
-			continue
-		}
-		pt, u, ok := targetOf(svc, t)
-		if !ok {
-			continue
-		}
-		if err := c.prober.Probe(ctx, pt); err != nil {
-			c.logFor(svc).Debug("app not answering yet", "task", t.ID, "error", err)
-			continue
-		}
-		return u
+// mint signs a token for a waiting client: the task's address and the wake's start.
+func (c *Controller) mint(svc config.Service, obs *ecsservice.Service, t target, st Status, now time.Time) *string {
+	claims := waketokenClaims(svc, t, st, now)
+	if start := wakeStart(svc, obs); start != nil {
+		claims.WokenAt = start.Unix()
 	}
-	return nil
+	if len(obs.WakeSeconds) > 0 {
+		sorted := slices.Clone(obs.WakeSeconds)
+		slices.Sort(sorted)
+		claims.Typical = sorted[len(sorted)/2]
+	}
+	tok := c.signer.Sign(claims)
+	return &tok
+}
+
+// paced adds when to ask next (and with which token) to a status that is not final.
+func (c *Controller) paced(st Status, token *string) Status {
+	after := pace(st, token != nil)
+	if after == 0 {
+		return st
+	}
+	st.Next = &Next{AfterMs: after}
+	if token != nil {
+		st.Next.Token = *token
+	}
+	return st
+}
+
+// answers probes the target, sharing the answer across requests for a short while.
+func (c *Controller) answers(ctx context.Context, t probe.Target) bool {
+	key := t.Scheme + "://" + t.Addr() + t.HealthPath
+	now := c.now()
+	c.probeMu.Lock()
+	r, ok := c.probed[key]
+	c.probeMu.Unlock()
+	if ok && ((r.ok && now.Sub(r.at) < probeOKFor) || (!r.ok && now.Sub(r.at) < probeFailFor)) {
+		return r.ok
+	}
+	v, _, _ := c.probes.Do(key, func() (any, error) {
+		err := c.prober.Probe(context.WithoutCancel(ctx), t)
+		c.probeMu.Lock()
+		if len(c.probed) > 1000 {
+			c.probed = map[string]probeResult{}
+		}
+		c.probed[key] = probeResult{ok: err == nil, at: c.now()}
+		c.probeMu.Unlock()
+		return err == nil, nil
+	})
+	return v.(bool)
 }
 
 func (c *Controller) errorStatus(svc config.Service, err error) Status {
@@ -176,30 +448,34 @@ func (c *Controller) errorStatus(svc config.Service, err error) Status {
 		c.logFor(svc).Error("service not found", "error", err)
 		return describe(Status{Service: svc.Name, State: Failed, Message: "This service is not available."})
 	}
-	c.logFor(svc).Warn("reading the service failed; visitors see the wait page", "error", err, "transient", ecsservice.IsTransient(err))
-	return checking(svc, err)
+	return c.paced(checking(svc), nil)
 }
 
-func checking(svc config.Service, _ error) Status {
+func checking(svc config.Service) Status {
 	return describe(Status{Service: svc.Name, State: Waking, Stage: StageChecking})
 }
 
 // Wake scales the service up when it is below its wake count and returns its
-// state. Many concurrent calls produce one scale-up.
+// state. Many concurrent calls in one environment make one scale-up; across
+// environments the scale-up sets an absolute count, so it ends at the wake
+// count whichever environments race.
 func (c *Controller) Wake(ctx context.Context, svc config.Service) Status {
-	st, obs, err := c.view(ctx, svc)
-	if err != nil || st.State == Ready || obs == nil || obs.DesiredCount >= wakeCount(svc, obs) {
+	e := c.entryFor(svc)
+	st, v := c.status(ctx, svc, e)
+	if st.State == Ready || st.State == Failed || v.obs == nil || v.err != nil || v.obs.DesiredCount >= wakeCount(svc, v.obs) {
 		return st
 	}
-	e := c.entryFor(svc)
 	e.wakeMu.Lock()
 	defer e.wakeMu.Unlock()
-	// Another request may have woken it while this one waited: look at the shared view again.
-	st, obs, err = c.view(ctx, svc)
-	if err != nil || st.State == Ready || obs == nil || obs.DesiredCount >= wakeCount(svc, obs) {
-		return st
+	// Decide on a recent view: another environment may have woken it.
+	v = c.observe(ctx, svc, e, decisionAge)
+	if v.obs == nil || v.err != nil || c.now().Sub(v.at) > decisionAge {
+		return c.answer(ctx, svc, e, v)
 	}
-	return c.scaleUp(ctx, svc, obs)
+	if v.obs.DesiredCount >= wakeCount(svc, v.obs) {
+		return c.answer(ctx, svc, e, v)
+	}
+	return c.scaleUp(ctx, svc, e, v.obs, false)
 }
 
 // Retry starts the wake clock again (and scales up if needed) after a failed wake.
@@ -207,11 +483,14 @@ func (c *Controller) Retry(ctx context.Context, svc config.Service) Status {
 	e := c.entryFor(svc)
 	e.wakeMu.Lock()
 	defer e.wakeMu.Unlock()
-	st, obs, err := c.view(ctx, svc)
-	if err != nil || obs == nil || st.State == Ready {
+	v := c.observe(ctx, svc, e, decisionAge)
+	if v.obs == nil || v.err != nil {
+		return c.answer(ctx, svc, e, v)
+	}
+	if st := c.answer(ctx, svc, e, v); st.State == Ready {
 		return st
 	}
-	return c.scaleUp(ctx, svc, obs)
+	return c.scaleUp(ctx, svc, e, v.obs, true)
 }
 
 func wakeCount(svc config.Service, obs *ecsservice.Service) int32 {
@@ -219,35 +498,64 @@ func wakeCount(svc config.Service, obs *ecsservice.Service) int32 {
 	return max(svc.WakeCount, obs.SleptFrom)
 }
 
-func (c *Controller) scaleUp(ctx context.Context, svc config.Service, obs *ecsservice.Service) Status {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
-	defer cancel()
+// scaleUp raises the desired count to the wake count (never lowers it) and
+// starts the wake clock; restart starts it even when the count is already there.
+func (c *Controller) scaleUp(ctx context.Context, svc config.Service, e *entry, obs *ecsservice.Service, restart bool) Status {
 	target := max(obs.DesiredCount, wakeCount(svc, obs))
-	now := c.now().UTC().Truncate(time.Second)
+	if target == obs.DesiredCount && !restart {
+		return c.answer(ctx, svc, e, view{c.now(), obs, nil})
+	}
 	if target != obs.DesiredCount {
-		if err := c.services.SetDesired(ctx, svc.Cluster, svc.Name, target); err != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
+		err := c.services.SetDesired(sctx, svc.Cluster, svc.Name, target)
+		cancel()
+		if err != nil {
 			// The next visit or page refresh tries again; the visitor waits meanwhile.
 			c.logFor(svc).Error("scale-up failed", "error", err)
 			c.forget(svc)
-			return checking(svc, err)
+			return c.paced(checking(svc), nil)
 		}
 		c.logFor(svc).Info("waking service", "from", obs.DesiredCount, "to", target)
 	}
-	if err := c.services.MarkWoken(ctx, obs.ARN, now); err != nil {
-		// The wake goes on; only the elapsed time and Auto-Sleep's grace lose their start.
-		c.logFor(svc).Warn("recording the wake time failed", "error", err)
-	}
+	now := c.now().UTC().Truncate(time.Second)
 	woken := *obs
 	woken.DesiredCount, woken.WokenAt, woken.Stopped = target, &now, nil
-	st := decide(svc, &woken, nil, c.now())
-	// Share what was just done, so concurrent requests do not scale up again.
-	e := c.entryFor(svc)
 	c.mu.Lock()
-	if e.inflight == nil {
-		e.at, e.status, e.obs, e.err = c.now(), st, &woken, nil
-	}
+	e.gen++
+	e.at, e.obs, e.err, e.readyAt = c.now(), &woken, nil, time.Time{}
+	e.wokeAt, e.tagPending, e.recorded = now, true, false
 	c.mu.Unlock()
-	return st
+	c.flushTag(ctx, svc, e)
+	return c.answer(ctx, svc, e, view{c.now(), &woken, nil})
+}
+
+// flushTag writes the wake's start on the service when this environment owes
+// it and the tag budget allows; otherwise a later request of this environment does.
+func (c *Controller) flushTag(ctx context.Context, svc config.Service, e *entry) {
+	c.mu.Lock()
+	if !e.tagPending || e.obs == nil || e.obs.DesiredCount == 0 {
+		c.mu.Unlock()
+		return
+	}
+	if !c.tags.Allow(c.now()) {
+		c.mu.Unlock()
+		c.logFor(svc).Debug("wake time not written yet: over this environment's tag budget")
+		return
+	}
+	e.tagPending = false
+	arn, at := e.obs.ARN, e.wokeAt
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
+	defer cancel()
+	if err := c.services.MarkWoken(ctx, arn, at); err != nil {
+		// The wake goes on; its start is then read from the tasks ECS reports.
+		c.logFor(svc).Warn("recording the wake time failed", "error", err)
+		if ecsservice.IsTransient(err) {
+			c.mu.Lock()
+			e.tagPending = true
+			c.mu.Unlock()
+		}
+	}
 }
 
 // Sleep scales the service to 0 now, remembering its count for the next wake.
@@ -262,7 +570,7 @@ func (c *Controller) Sleep(ctx context.Context, svc config.Service) (Status, err
 		return c.errorStatus(svc, err), err
 	}
 	if err := c.services.Sleep(ctx, obs); err != nil {
-		return checking(svc, err), err
+		return checking(svc), err
 	}
 	c.logFor(svc).Info("service put to sleep", "from", obs.DesiredCount)
 	c.forget(svc)
@@ -273,12 +581,47 @@ func (c *Controller) logFor(svc config.Service) *slog.Logger {
 	return logging.For(c.log, svc.Cluster, svc.Name)
 }
 
-// forget drops the shared view so the next request reads ECS again.
+// forget drops what this environment knows of the service, so the next request reads ECS again.
 func (c *Controller) forget(svc config.Service) {
 	e := c.entryFor(svc)
 	c.mu.Lock()
-	if e.inflight == nil {
-		e.at = time.Time{}
+	defer c.mu.Unlock()
+	e.gen++
+	e.at, e.obs, e.err, e.readyAt = time.Time{}, nil, nil, time.Time{}
+	e.wokeAt, e.tagPending, e.recorded = time.Time{}, false, false
+}
+
+// target is where a task's app answers: what to probe, and where to send visitors.
+type target struct {
+	task  string
+	stage string
+	probe probe.Target
+	base  *url.URL
+}
+
+// candidates are the tasks whose app may answer, best first: RUNNING, then
+// ACTIVATING, then PENDING (from PENDING on, a Fargate task has its address).
+func candidates(obs *ecsservice.Service) []ecsservice.Task {
+	var out []ecsservice.Task
+	for _, status := range []string{ecsservice.StatusRunning, "ACTIVATING", "PENDING"} {
+		for _, t := range obs.Tasks {
+			if t.LastStatus == status {
+				out = append(out, t)
+			}
+		}
 	}
-	c.mu.Unlock()
+	return out
+}
+
+// candidatesFor are the candidates with their addresses, for the service's address mode.
+func candidatesFor(svc config.Service, obs *ecsservice.Service) []target {
+	var out []target
+	for _, t := range candidates(obs) {
+		pt, u, ok := targetOf(svc, t)
+		if !ok {
+			continue
+		}
+		out = append(out, target{task: t.ID, stage: stageOf([]ecsservice.Task{t}), probe: pt, base: u})
+	}
+	return out
 }

@@ -4,22 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/smithy-go"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waketoken"
 )
+
+var ctx = context.Background()
 
 func TestFiftyConcurrentFirstVisitsScaleUpOnce(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 0}, observeDelay: 20 * time.Millisecond}
-	c := New(svcs, &fakeProber{}, time.Second, quietLog())
+	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
 	var wg sync.WaitGroup
 	states := make([]string, 50)
 	for i := range 50 {
-		wg.Go(func() { states[i] = c.Wake(context.Background(), testService()).State })
+		wg.Go(func() { states[i] = c.Wake(ctx, testService()).State })
 	}
 	wg.Wait()
 	if n := svcs.setDesired.Load(); n != 1 {
@@ -40,8 +45,8 @@ func TestFiftyConcurrentFirstVisitsScaleUpOnce(t *testing.T) {
 
 func TestWakeNeverLowersTheDesiredCount(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 3}}
-	c := New(svcs, &fakeProber{}, time.Second, quietLog())
-	c.Wake(context.Background(), testService())
+	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
+	c.Wake(ctx, testService())
 	if n := svcs.setDesired.Load(); n != 0 || svcs.svc.DesiredCount != 3 {
 		t.Fatalf("UpdateService called %d times, desired now %d; want untouched 3", n, svcs.svc.DesiredCount)
 	}
@@ -49,8 +54,8 @@ func TestWakeNeverLowersTheDesiredCount(t *testing.T) {
 
 func TestWakeRestoresTheCountTheServiceHadBeforeSleeping(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 0, SleptFrom: 4}}
-	c := New(svcs, &fakeProber{}, time.Second, quietLog())
-	c.Wake(context.Background(), testService())
+	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
+	c.Wake(ctx, testService())
 	if svcs.svc.DesiredCount != 4 {
 		t.Fatalf("desired %d after wake, want the 4 it had before sleeping", svcs.svc.DesiredCount)
 	}
@@ -58,17 +63,40 @@ func TestWakeRestoresTheCountTheServiceHadBeforeSleeping(t *testing.T) {
 
 func TestWakeRecordsWhenItBegan(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
-	c := New(svcs, &fakeProber{}, time.Second, quietLog())
-	c.Wake(context.Background(), testService())
+	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
+	c.Wake(ctx, testService())
 	if svcs.markedWoken.Load() != 1 || svcs.svc.WokenAt == nil {
 		t.Fatal("the woken-at tag was not written")
 	}
 }
 
+func TestAScaleUpIsDecidedOnARecentView(t *testing.T) {
+	// This environment saw the service asleep 1.5 s ago; another one has woken it since.
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
+	c := newController(svcs, &fakeProber{}, clk, 2*time.Second, "")
+	if st := c.Status(ctx, testService()); st.State != Asleep {
+		t.Fatalf("state %q, want asleep", st.State)
+	}
+	svcs.mu.Lock()
+	svcs.svc.DesiredCount = 1
+	svcs.mu.Unlock()
+	clk.Advance(1500 * time.Millisecond)
+	if st := c.Wake(ctx, testService()); st.State != Waking {
+		t.Fatalf("state %q, want waking", st.State)
+	}
+	if n := svcs.setDesired.Load(); n != 0 {
+		t.Fatalf("UpdateService called %d times on a service another environment woke", n)
+	}
+	if n := svcs.markedWoken.Load(); n != 0 {
+		t.Fatal("the wake time was written again by an environment that did not wake the service")
+	}
+}
+
 func TestStatusNeverScales(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
-	c := New(svcs, &fakeProber{}, time.Second, quietLog())
-	if st := c.Status(context.Background(), testService()); st.State != Asleep {
+	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
+	if st := c.Status(ctx, testService()); st.State != Asleep {
 		t.Fatalf("state %q, want asleep", st.State)
 	}
 	if svcs.setDesired.Load() != 0 || svcs.markedWoken.Load() != 0 {
@@ -76,24 +104,41 @@ func TestStatusNeverScales(t *testing.T) {
 	}
 }
 
+func runningService(woken time.Time, status string) *fakeServices {
+	return &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1, WokenAt: &woken,
+		Tasks: []ecsservice.Task{{ID: "t1", LastStatus: status, PublicIP: "127.0.0.10", PrivateIP: "10.0.0.5"}}}}
+}
+
 func TestReadyWhenTheAppAnswersAtItsPublicIP(t *testing.T) {
-	woken := time.Now().Add(-10 * time.Second)
-	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1, WokenAt: &woken,
-		Tasks: []ecsservice.Task{{LastStatus: "RUNNING", PublicIP: "127.0.0.10", PrivateIP: "10.0.0.5"}}}}
-	prober := &fakeProber{up: map[string]bool{}}
-	c := New(svcs, prober, time.Nanosecond, quietLog())
-	if st := c.Status(context.Background(), testService()); st.State != Waking || st.Stage != StageStartingApp {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-10*time.Second), "RUNNING")
+	prober := &fakeProber{}
+	c := newController(svcs, prober, clk, time.Second, "")
+	if st := c.Status(ctx, testService()); st.State != Waking || st.Stage != StageStartingApp {
 		t.Fatalf("before the app answers: %q/%q, want waking/starting-app", st.State, st.Stage)
 	}
-	prober.mu.Lock()
-	prober.up["127.0.0.10"] = true
-	prober.mu.Unlock()
-	st := c.Status(context.Background(), testService())
+	prober.set("127.0.0.10", true)
+	clk.Advance(probeFailFor)
+	st := c.Status(ctx, testService())
 	if st.State != Ready {
 		t.Fatalf("state %q, want ready", st.State)
 	}
 	if got := st.LocationFor("/some/path?x=1"); got != "http://127.0.0.10:8080/some/path?x=1" {
 		t.Fatalf("location %q", got)
+	}
+	if n := svcs.observes.Load(); n != 1 {
+		t.Fatalf("ECS read %d times; with the task's address known, readiness is the app answering", n)
+	}
+}
+
+func TestATaskStillPendingWithItsAddressIsProbed(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-10*time.Second), "PENDING")
+	prober := &fakeProber{}
+	prober.set("127.0.0.10", true)
+	c := newController(svcs, prober, clk, time.Second, "")
+	if st := c.Status(ctx, testService()); st.State != Ready {
+		t.Fatalf("an app answering at a PENDING task's address: %q, want ready", st.State)
 	}
 }
 
@@ -115,10 +160,13 @@ func TestAWSErrorsShowTheWaitPageNotAFailure(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}, observeErr: tc.observeErr, setErr: tc.setErr}
-			c := New(svcs, &fakeProber{}, time.Second, quietLog())
-			st := c.Wake(context.Background(), testService())
+			c := newController(svcs, &fakeProber{}, nil, time.Second, "")
+			st := c.Wake(ctx, testService())
 			if st.State != tc.wantState || st.Stage != tc.wantStage {
 				t.Fatalf("got %q/%q, want %q/%q", st.State, st.Stage, tc.wantState, tc.wantStage)
+			}
+			if st.State == Waking && (st.Next == nil || st.Next.AfterMs < 1000) {
+				t.Fatalf("next %+v: a client must be told to come back, not hammer", st.Next)
 			}
 		})
 	}
@@ -126,12 +174,12 @@ func TestAWSErrorsShowTheWaitPageNotAFailure(t *testing.T) {
 
 func TestAFailedScaleUpIsTriedAgainByTheNextVisit(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}, setErr: &smithy.GenericAPIError{Code: "ThrottlingException"}}
-	c := New(svcs, &fakeProber{}, time.Hour, quietLog())
-	c.Wake(context.Background(), testService())
+	c := newController(svcs, &fakeProber{}, nil, time.Hour, "")
+	c.Wake(ctx, testService())
 	svcs.mu.Lock()
 	svcs.setErr = nil
 	svcs.mu.Unlock()
-	if st := c.Wake(context.Background(), testService()); st.State != Waking || st.Stage != StageNoTask {
+	if st := c.Wake(ctx, testService()); st.State != Waking || st.Stage != StageNoTask {
 		t.Fatalf("second visit: %q/%q, want waking/no-task", st.State, st.Stage)
 	}
 	if svcs.svc.DesiredCount != 1 {
@@ -139,21 +187,70 @@ func TestAFailedScaleUpIsTriedAgainByTheNextVisit(t *testing.T) {
 	}
 }
 
-func TestOneObservationIsSharedWithinTheTTL(t *testing.T) {
+func TestOneServiceIsReadAtMostOncePerObserveEvery(t *testing.T) {
+	clk := newClock()
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1}}
-	c := New(svcs, &fakeProber{}, time.Hour, quietLog())
+	c := newController(svcs, &fakeProber{}, clk, 2*time.Second, "")
 	for range 10 {
-		c.Status(context.Background(), testService())
+		c.Status(ctx, testService())
+		clk.Advance(100 * time.Millisecond)
 	}
 	if n := svcs.observes.Load(); n != 1 {
-		t.Fatalf("observed %d times, want 1", n)
+		t.Fatalf("observed %d times in 1 s, want 1", n)
+	}
+	clk.Advance(time.Second)
+	c.Status(ctx, testService())
+	if n := svcs.observes.Load(); n != 2 {
+		t.Fatalf("observed %d times after 2 s, want 2", n)
+	}
+}
+
+func TestReadsStayWithinTheEnvironmentsBudget(t *testing.T) {
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1}}
+	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 1, ObserveBurst: 3}, quietLog())
+	c.now = clk.Now
+	// Requests for 20 services, 10 times each, over 5 seconds: a bot walking every route.
+	var checking int
+	for round := range 10 {
+		for i := range 20 {
+			svc := testService()
+			svc.Name = fmt.Sprintf("svc-%d", i)
+			if st := c.Status(ctx, svc); st.Stage == StageChecking {
+				checking++
+			}
+		}
+		_ = round
+		clk.Advance(500 * time.Millisecond)
+	}
+	// 3 at once, then one a second for the 4.5 s that passed.
+	if n := svcs.observes.Load(); n > 3+5 {
+		t.Fatalf("%d ECS reads in 5 s from one environment, want at most 8", n)
+	}
+	if checking == 0 {
+		t.Fatal("services never read were not answered as checking")
+	}
+}
+
+func TestOverTheBudgetTheLastKnownStateIsAnswered(t *testing.T) {
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1}}
+	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 0.001, ObserveBurst: 1}, quietLog())
+	c.now = clk.Now
+	first := c.Status(ctx, testService())
+	clk.Advance(10 * time.Second)
+	if st := c.Status(ctx, testService()); st.State != first.State || st.Stage != first.Stage {
+		t.Fatalf("over the budget: %q/%q, want the last known %q/%q", st.State, st.Stage, first.State, first.Stage)
+	}
+	if n := svcs.observes.Load(); n != 1 {
+		t.Fatalf("%d reads, want 1", n)
 	}
 }
 
 func TestSleepRemembersTheCount(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 2}}
-	c := New(svcs, &fakeProber{}, time.Hour, quietLog())
-	st, err := c.Sleep(context.Background(), testService())
+	c := newController(svcs, &fakeProber{}, nil, time.Hour, "")
+	st, err := c.Sleep(ctx, testService())
 	if err != nil || st.State != Asleep {
 		t.Fatalf("sleep: %v %q", err, st.State)
 	}
@@ -161,36 +258,186 @@ func TestSleepRemembersTheCount(t *testing.T) {
 		t.Fatalf("desired %d slept-from %d, want 0 and 2", svcs.svc.DesiredCount, svcs.svc.SleptFrom)
 	}
 	// The next visit reads ECS again instead of the view from before the sleep.
-	if st := c.Status(context.Background(), testService()); st.State != Asleep {
+	if st := c.Status(ctx, testService()); st.State != Asleep {
 		t.Fatalf("after sleep %q, want asleep", st.State)
 	}
 }
 
-func TestAWatchedWakeRecordsItsDurationOnce(t *testing.T) {
-	woken := time.Now().Add(-30 * time.Second)
-	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1, WokenAt: &woken,
-		Tasks: []ecsservice.Task{{LastStatus: "RUNNING", PublicIP: "127.0.0.10"}}}}
-	prober := &fakeProber{up: map[string]bool{}}
-	c := New(svcs, prober, time.Nanosecond, quietLog())
-	c.Status(context.Background(), testService()) // waking
-	prober.mu.Lock()
-	prober.up["127.0.0.10"] = true
-	prober.mu.Unlock()
+func TestTheEnvironmentThatWokeTheServiceRecordsTheWakeOnce(t *testing.T) {
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
+	prober := &fakeProber{}
+	c := newController(svcs, prober, clk, time.Second, "")
+	c.Wake(ctx, testService())
+	clk.Advance(30 * time.Second)
+	svcs.mu.Lock()
+	svcs.svc.Tasks = []ecsservice.Task{{ID: "t1", LastStatus: "RUNNING", PublicIP: "127.0.0.10"}}
+	svcs.mu.Unlock()
+	c.Status(ctx, testService()) // waking
+	prober.set("127.0.0.10", true)
+	clk.Advance(time.Second)
 	for range 3 {
-		c.Status(context.Background(), testService()) // ready, ready, ready
+		if st := c.Status(ctx, testService()); st.State != Ready {
+			t.Fatalf("state %q, want ready", st.State)
+		}
 	}
-	if len(svcs.svc.WakeSeconds) != 1 || svcs.svc.WakeSeconds[0] < 29 || svcs.svc.WakeSeconds[0] > 40 {
-		t.Fatalf("recorded %v, want one duration of about 30 s", svcs.svc.WakeSeconds)
+	if len(svcs.svc.WakeSeconds) != 1 || svcs.svc.WakeSeconds[0] != 31 {
+		t.Fatalf("recorded %v, want one duration of 31 s", svcs.svc.WakeSeconds)
 	}
 }
 
-func TestAnUnwatchedWakeRecordsNothing(t *testing.T) {
-	woken := time.Now().Add(-time.Hour)
-	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1, WokenAt: &woken,
-		Tasks: []ecsservice.Task{{LastStatus: "RUNNING", PublicIP: "127.0.0.10"}}}}
-	c := New(svcs, &fakeProber{up: map[string]bool{"127.0.0.10": true}}, time.Nanosecond, quietLog())
-	c.Status(context.Background(), testService())
-	if len(svcs.svc.WakeSeconds) != 0 {
-		t.Fatalf("recorded %v for a wake nobody saw end", svcs.svc.WakeSeconds)
+func TestAWakeAnotherEnvironmentStartedIsNotRecordedHere(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-30*time.Second), "RUNNING")
+	prober := &fakeProber{}
+	c := newController(svcs, prober, clk, time.Second, "")
+	c.Status(ctx, testService())
+	prober.set("127.0.0.10", true)
+	clk.Advance(time.Second)
+	if st := c.Status(ctx, testService()); st.State != Ready {
+		t.Fatalf("state %q, want ready", st.State)
+	}
+	if n := svcs.recorded.Load(); n != 0 {
+		t.Fatalf("recorded %d wakes this environment did not start (every environment would)", n)
+	}
+}
+
+// twoEnvironments are two execution environments of one function: same key, own memory.
+func twoEnvironments(svcs Services, prober Prober, clk *clock) (*Controller, *Controller) {
+	return newController(svcs, prober, clk, time.Second, testKey), newController(svcs, prober, clk, time.Second, testKey)
+}
+
+func TestOnceTheAddressIsKnownPollsInAnyEnvironmentOnlyAskTheApp(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-20*time.Second), "RUNNING")
+	prober := &fakeProber{}
+	a, b := twoEnvironments(svcs, prober, clk)
+	st := a.Status(ctx, testService())
+	if st.State != Waking || st.Next == nil || st.Next.Token == "" {
+		t.Fatalf("a task running with its address: %+v, want waking with a token", st)
+	}
+	if st.Next.AfterMs < 500 || st.Next.AfterMs > 900 {
+		t.Fatalf("next poll in %d ms, want about 700", st.Next.AfterMs)
+	}
+	reads := svcs.observes.Load()
+	for range 30 { // 9 s of polls, inside the token's life
+		clk.Advance(300 * time.Millisecond)
+		p := b.Poll(ctx, testService(), st.Next.Token)
+		if p.State != Waking || p.Stage != StageStartingApp || p.ElapsedSeconds < 20 || p.Next == nil || p.Next.Token != st.Next.Token {
+			t.Fatalf("poll with the token: %+v", p)
+		}
+	}
+	prober.set("127.0.0.10", true)
+	clk.Advance(probeFailFor)
+	p := b.Poll(ctx, testService(), st.Next.Token)
+	if p.State != Ready || p.LocationFor("/x") != "http://127.0.0.10:8080/x" {
+		t.Fatalf("the app answers: %+v, want ready at the task", p)
+	}
+	if n := svcs.observes.Load(); n != reads {
+		t.Fatalf("%d ECS reads for polls carrying a token, want 0", n-reads)
+	}
+}
+
+func TestABadTokenFallsBackToReadingECS(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-20*time.Second), "RUNNING")
+	a, _ := twoEnvironments(svcs, &fakeProber{}, clk)
+	good := a.Status(ctx, testService()).Next.Token
+	other := testService()
+	other.Name = "other"
+	signer := waketoken.New([]byte(testKey))
+	forgedHost := signer.Sign(waketoken.Claims{Service: testService().ID(), Task: "t1", Host: "not-an-ip", Issued: clk.Now().UnixMilli(), Expires: clk.Now().Add(time.Second).UnixMilli()})
+	tests := []struct {
+		name    string
+		token   func() string
+		advance time.Duration
+		svc     config.Service
+	}{
+		{"signed with another key", func() string {
+			return waketoken.New([]byte("another key, sixteen or more")).Sign(waketoken.Claims{Service: testService().ID(), Task: "t1", Host: "127.0.0.9",
+				Issued: clk.Now().UnixMilli(), Expires: clk.Now().Add(time.Second).UnixMilli()})
+		}, 0, testService()},
+		{"tampered", func() string { return strings.Replace(good, good[:4], "AAAA", 1) }, 0, testService()},
+		{"expired", func() string { return good }, addressFresh + time.Second, testService()},
+		{"for another service", func() string { return good }, 0, other},
+		{"naming a host that is no address", func() string { return forgedHost }, 0, testService()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, b := twoEnvironments(svcs, &fakeProber{}, clk)
+			tok := tc.token()
+			clk.Advance(tc.advance)
+			before := svcs.observes.Load()
+			b.Poll(ctx, tc.svc, tok)
+			if svcs.observes.Load() != before+1 {
+				t.Fatal("the poll did not fall back to reading ECS")
+			}
+		})
+	}
+}
+
+func TestATokenForATaskThatStoppedSinceIsNotBelieved(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-20*time.Second), "RUNNING")
+	prober := &fakeProber{}
+	c := newController(svcs, prober, clk, time.Second, testKey)
+	tok := c.Status(ctx, testService()).Next.Token
+	// The task stops; this environment reads ECS after the token was issued.
+	svcs.mu.Lock()
+	stopped := clk.Now().Add(time.Second)
+	svcs.svc.Tasks = nil
+	svcs.svc.Stopped = []ecsservice.Task{{ID: "t1", LastStatus: "STOPPED", StoppedReason: "Essential container in task exited", StoppedAt: &stopped}}
+	svcs.mu.Unlock()
+	clk.Advance(addressFresh + time.Second)
+	if st := c.Status(ctx, testService()); st.State != Failed {
+		t.Fatalf("after the task stopped: %q, want failed", st.State)
+	}
+	prober.set("127.0.0.10", true) // something else answers at the old address
+	clk.Advance(-addressFresh + 2*time.Second)
+	if st := c.Poll(ctx, testService(), tok); st.State != Failed {
+		t.Fatalf("poll with the old token: %q, want the failure this environment knows", st.State)
+	}
+}
+
+func TestWithoutAKeyThereAreNoTokens(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-20*time.Second), "RUNNING")
+	c := newController(svcs, &fakeProber{}, clk, time.Second, "")
+	st := c.Status(ctx, testService())
+	if st.Next == nil || st.Next.Token != "" {
+		t.Fatalf("next %+v, want a pace and no token", st.Next)
+	}
+	if c.Poll(ctx, testService(), "anything.at-all").State != Waking {
+		t.Fatal("a poll with a token the controller cannot check did not answer")
+	}
+}
+
+func TestWakeTimesBeyondTheTagBudgetAreWrittenLater(t *testing.T) {
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
+	// A read budget large enough that only the tag budget holds writes back.
+	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 100}, quietLog())
+	c.now = clk.Now
+	services := make([]config.Service, 8)
+	for i := range services {
+		services[i] = testService()
+		services[i].Name = fmt.Sprintf("s%d", i)
+		svcs.mu.Lock()
+		svcs.svc.DesiredCount = 0
+		svcs.mu.Unlock()
+		c.Wake(ctx, services[i])
+	}
+	if n := svcs.markedWoken.Load(); n != tagBurst {
+		t.Fatalf("%d wake times written at once, want the tag burst of %d", n, tagBurst)
+	}
+	// Later requests of this environment write the rest as the budget refills.
+	for range 10 {
+		clk.Advance(time.Second)
+		for _, s := range services {
+			c.Status(ctx, s)
+		}
+	}
+	if n := svcs.markedWoken.Load(); n != int32(len(services)) {
+		t.Fatalf("%d wake times written in the end, want %d", n, len(services))
 	}
 }

@@ -23,6 +23,7 @@ type fakeServices struct {
 	observes    atomic.Int32
 	setDesired  atomic.Int32
 	markedWoken atomic.Int32
+	recorded    atomic.Int32
 	// observeDelay makes concurrent callers overlap.
 	observeDelay time.Duration
 }
@@ -62,6 +63,7 @@ func (f *fakeServices) MarkWoken(ctx context.Context, arn string, at time.Time) 
 }
 
 func (f *fakeServices) RecordWake(ctx context.Context, s *ecsservice.Service, took time.Duration) error {
+	f.recorded.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.svc.WakeSeconds = append(f.svc.WakeSeconds, int(took.Seconds()))
@@ -75,15 +77,17 @@ func (f *fakeServices) Sleep(ctx context.Context, s *ecsservice.Service) error {
 	return nil
 }
 
-// fakeProber answers for the addresses in up.
+// fakeProber answers for the addresses in up, and counts its probes.
 type fakeProber struct {
-	mu sync.Mutex
-	up map[string]bool
+	mu     sync.Mutex
+	up     map[string]bool
+	probes int
 }
 
 func (p *fakeProber) Probe(ctx context.Context, t probe.Target) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.probes++
 	if p.up[t.Host] {
 		return nil
 	}
@@ -97,4 +101,44 @@ func testService() config.Service {
 		Name: "web", Cluster: "demo", Port: 8080, Scheme: "http", Address: config.AddressPublic,
 		WakeCount: 1, WakeTimeout: 5 * time.Minute,
 	}
+}
+
+// clock is a settable time for the controller.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+const testKey = "a test key of sixteen characters or more"
+
+// newController returns a controller on the clock, observing a service at most once per every.
+func newController(svcs Services, prober Prober, clk *clock, every time.Duration, key string) *Controller {
+	c := New(svcs, prober, Options{ObserveEvery: every, TokenKey: []byte(key)}, quietLog())
+	if clk != nil {
+		c.now = clk.Now
+	}
+	return c
+}
+
+func (p *fakeProber) set(host string, up bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.up == nil {
+		p.up = map[string]bool{}
+	}
+	p.up[host] = up
 }

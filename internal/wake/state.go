@@ -47,9 +47,19 @@ type Status struct {
 	Description string `json:"description"`
 	// EstimatedSeconds is the time likely left, from earlier wakes of the service; absent when none is known.
 	EstimatedSeconds *int `json:"estimatedSeconds,omitempty"`
+	// Next tells a client what to ask next and when, while the state is neither ready nor failed.
+	Next *Next `json:"next,omitempty"`
 
 	// target is where a ready service answers (scheme, host, port, or a fixed URL).
 	target *url.URL
+}
+
+// Next is the status request a client makes next, and when.
+type Next struct {
+	URL     string `json:"url"`
+	AfterMs int    `json:"afterMs"`
+	// Token, when set, is the signed token the URL must carry (the HTTP face builds the URL).
+	Token string `json:"-"`
 }
 
 // ReadyAt is the status of a service that answers at base.
@@ -165,19 +175,20 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 		st.State = Asleep
 		return st
 	}
-	if obs.WokenAt != nil && now.After(*obs.WokenAt) {
-		st.ElapsedSeconds = int(now.Sub(*obs.WokenAt) / time.Second)
+	start := wakeStart(svc, obs)
+	if start != nil && now.After(*start) {
+		st.ElapsedSeconds = int(now.Sub(*start) / time.Second)
 	}
 	if ready != nil {
 		r := ReadyAt(svc.Name, ready)
 		r.ElapsedSeconds = st.ElapsedSeconds
 		return r
 	}
-	if t, ok := failedTask(obs); ok {
+	if t, ok := failedTask(obs, start); ok {
 		st.State, st.Message = Failed, plainReason(t.StoppedReason)
 		return st
 	}
-	if obs.WokenAt != nil && now.Sub(*obs.WokenAt) > svc.WakeTimeout {
+	if start != nil && now.Sub(*start) > svc.WakeTimeout {
 		st.State = Failed
 		st.Message = fmt.Sprintf("The service did not become ready within %s.", humanDuration(svc.WakeTimeout))
 		return st
@@ -185,6 +196,23 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 	st.State, st.Stage = Waking, stageOf(obs.Tasks)
 	st.EstimatedSeconds = estimate(obs.WakeSeconds, st.ElapsedSeconds)
 	return st
+}
+
+// wakeStart is when the current wake began: the wake tag, or, without one, the
+// creation of the service's oldest current task (what ECS itself reports). A
+// tag older than the current tasks by more than the wait budget is from an
+// earlier wake and is not believed.
+func wakeStart(svc config.Service, obs *ecsservice.Service) *time.Time {
+	var oldest *time.Time
+	for _, t := range obs.Tasks {
+		if t.CreatedAt != nil && (oldest == nil || t.CreatedAt.Before(*oldest)) {
+			oldest = t.CreatedAt
+		}
+	}
+	if obs.WokenAt != nil && (oldest == nil || oldest.Sub(*obs.WokenAt) <= svc.WakeTimeout) {
+		return obs.WokenAt
+	}
+	return oldest
 }
 
 // estimate is the time likely left: the median of earlier wakes less the time
@@ -221,9 +249,10 @@ func stageOf(tasks []ecsservice.Task) string {
 	return StageNoTask
 }
 
-// failedTask finds a task of the current wake that stopped for a reason of its own.
-func failedTask(obs *ecsservice.Service) (ecsservice.Task, bool) {
-	if obs.WokenAt == nil {
+// failedTask finds a task of the current wake (begun at start) that stopped
+// for a reason of its own, while no task runs.
+func failedTask(obs *ecsservice.Service, start *time.Time) (ecsservice.Task, bool) {
+	if start == nil || slices.ContainsFunc(obs.Tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning }) {
 		return ecsservice.Task{}, false
 	}
 	for _, t := range obs.Stopped {
@@ -232,7 +261,7 @@ func failedTask(obs *ecsservice.Service) (ecsservice.Task, bool) {
 			when = t.CreatedAt
 		}
 		// Tasks from before this wake say nothing about it. Without times, trust the reason alone.
-		if when != nil && when.Before(*obs.WokenAt) {
+		if when != nil && when.Before(*start) {
 			continue
 		}
 		if scaledIn(t.StoppedReason) {

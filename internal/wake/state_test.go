@@ -24,6 +24,8 @@ func TestDecide(t *testing.T) {
 		wantState string
 		wantStage string
 		wantMsg   string
+		// wantElapsed is checked when set.
+		wantElapsed int
 	}{
 		{name: "desired 0 is asleep", obs: ecsservice.Service{DesiredCount: 0}, wantState: Asleep},
 		{name: "scaled up with no task yet is waking with no task", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken}, wantState: Waking, wantStage: StageNoTask},
@@ -38,12 +40,19 @@ func TestDecide(t *testing.T) {
 		{name: "a task stopped by scale-in is not a failure", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Scaling activity initiated by (deployment ecs-svc/123)"}}}, wantState: Waking, wantStage: StageNoTask},
 		{name: "without a wake time stopped tasks say nothing", obs: ecsservice.Service{DesiredCount: 1, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited"}}}, wantState: Waking, wantStage: StageNoTask},
 		{name: "past the wait budget the wake has failed", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &longAgo}, wantState: Failed, wantMsg: "within 5 minutes"},
+		{name: "a stopped task with a running replacement is not a failure", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Tasks: []ecsservice.Task{running}, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited"}}}, wantState: Waking, wantStage: StageStartingApp},
+		{name: "without a wake tag the wake began with its oldest task", obs: ecsservice.Service{DesiredCount: 1, Tasks: []ecsservice.Task{{LastStatus: "PENDING", CreatedAt: &woken}}}, wantState: Waking, wantStage: StagePending, wantElapsed: 30},
+		{name: "a wake tag from an earlier wake is not believed", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &longAgo, Tasks: []ecsservice.Task{{LastStatus: "PENDING", CreatedAt: &woken}}}, wantState: Waking, wantStage: StagePending, wantElapsed: 30},
+		{name: "without any time a stopped task of this wake cannot be dated", obs: ecsservice.Service{DesiredCount: 1, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited", StoppedAt: &woken}}}, wantState: Waking, wantStage: StageNoTask},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := decide(testService(), &tc.obs, tc.ready, now)
 			if st.State != tc.wantState || st.Stage != tc.wantStage {
 				t.Fatalf("state %q stage %q, want %q %q", st.State, st.Stage, tc.wantState, tc.wantStage)
+			}
+			if tc.wantElapsed != 0 && st.ElapsedSeconds != tc.wantElapsed {
+				t.Fatalf("elapsed %d s, want %d", st.ElapsedSeconds, tc.wantElapsed)
 			}
 			if tc.wantMsg != "" && !strings.Contains(st.Message, tc.wantMsg) {
 				t.Fatalf("message %q, want it to contain %q", st.Message, tc.wantMsg)
@@ -135,5 +144,36 @@ func TestEstimateFromEarlierWakes(t *testing.T) {
 		if (got == nil) != (tc.want < 0) || (got != nil && *got != tc.want) {
 			t.Errorf("estimate(%v, %d) = %v, want %d", tc.history, tc.elapsed, got, tc.want)
 		}
+	}
+}
+
+func TestPace(t *testing.T) {
+	far, near := 40, 5
+	tests := []struct {
+		name   string
+		status Status
+		token  bool
+		want   time.Duration // 0: no next poll
+	}{
+		{"ready: nothing more to ask", Status{State: Ready}, false, 0},
+		{"failed: nothing more to ask", Status{State: Failed}, false, 0},
+		{"asleep: slowly", Status{State: Asleep}, false, paceAsleep},
+		{"AWS unreadable: back off", Status{State: Waking, Stage: StageChecking}, false, paceChecking},
+		{"no task yet", Status{State: Waking, Stage: StageNoTask}, false, paceEarly},
+		{"no task yet, the end far off", Status{State: Waking, Stage: StageProvisioning, EstimatedSeconds: &far}, false, paceLong},
+		{"no task yet, the end near", Status{State: Waking, Stage: StageProvisioning, EstimatedSeconds: &near}, false, paceEarly},
+		{"a task with its address, no token", Status{State: Waking, Stage: StagePending}, false, paceStarting},
+		{"a task with its address and a token: only the app is asked", Status{State: Waking, Stage: StageStartingApp}, true, paceAddress},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 20 {
+				got := time.Duration(pace(tc.status, tc.token)) * time.Millisecond
+				lo, hi := time.Duration(float64(tc.want)*(1-jitter)), time.Duration(float64(tc.want)*(1+jitter))
+				if got < lo || got > hi {
+					t.Fatalf("pace %s, want %s ±%.0f%%", got, tc.want, jitter*100)
+				}
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,14 +25,17 @@ const (
 	StatusPath = "/_wake/status"
 	RetryPath  = "/_wake/retry"
 	ownPrefix  = "/_wake/"
+	// TokenParam is the status URL's query parameter with the signed token.
+	TokenParam = "t"
 )
 
-// retryAfterSeconds is what non-browser clients are told to wait.
+// retryAfterSeconds is what non-browser clients are told to wait when the server has no pace for them.
 const retryAfterSeconds = "2"
 
 // Waker is what the handler needs from the wake controller.
 type Waker interface {
 	Status(ctx context.Context, svc config.Service) wake.Status
+	Poll(ctx context.Context, svc config.Service, token string) wake.Status
 	Wake(ctx context.Context, svc config.Service) wake.Status
 	Retry(ctx context.Context, svc config.Service) wake.Status
 }
@@ -95,8 +99,7 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 			redirect(w, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
 			return
 		}
-		w.Header().Set("Retry-After", retryAfterSeconds)
-		writeJSON(w, r, http.StatusServiceUnavailable, st)
+		writeWaiting(w, r, withNext(st, pathAndQuery))
 		return
 	}
 	st := h.waker.Wake(r.Context(), svc)
@@ -108,12 +111,38 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	logging.For(h.log, svc.Cluster, svc.Name).Debug("visitor waits", "state", st.State, "stage", st.Stage)
+	st = withNext(st, pathAndQuery)
 	if !wantsHTML(r) {
-		w.Header().Set("Retry-After", retryAfterSeconds)
-		writeJSON(w, r, http.StatusServiceUnavailable, st)
+		writeWaiting(w, r, st)
 		return
 	}
 	h.writePage(w, r, svc, st, pathAndQuery)
+}
+
+// writeWaiting answers a client that is not a browser: 503, the status, and
+// Retry-After from the server's pacing.
+func writeWaiting(w http.ResponseWriter, r *http.Request, st wake.Status) {
+	after := retryAfterSeconds
+	if st.Next != nil {
+		after = strconv.Itoa(max(1, (st.Next.AfterMs+999)/1000))
+	}
+	w.Header().Set("Retry-After", after)
+	writeJSON(w, r, http.StatusServiceUnavailable, st)
+}
+
+// withNext fills in the status URL the client asks next: the visitor's path,
+// and the token when there is one.
+func withNext(st wake.Status, pathAndQuery string) wake.Status {
+	if st.Next == nil {
+		return st
+	}
+	next := *st.Next
+	next.URL = StatusPath + "?path=" + url.QueryEscape(pathAndQuery)
+	if next.Token != "" {
+		next.URL += "&" + TokenParam + "=" + url.QueryEscape(next.Token)
+	}
+	st.Next = &next
+	return st
 }
 
 // wakes reports whether this request may wake a sleeping service.
@@ -157,11 +186,11 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusNotFound, map[string]string{"error": "no service is configured for this host and path"})
 		return
 	}
-	st := h.waker.Status(r.Context(), svc)
+	st := h.waker.Poll(r.Context(), svc, r.URL.Query().Get(TokenParam))
 	if st.State == wake.Ready {
 		st.Location = st.LocationFor(pathAndQuery)
 	}
-	writeJSON(w, r, http.StatusOK, st)
+	writeJSON(w, r, http.StatusOK, withNext(st, pathAndQuery))
 }
 
 // retry starts a failed wake again, then sends the visitor back to their page.
@@ -205,7 +234,8 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.S
 		}(),
 		RetryURL:  RetryPath,
 		Path:      pathAndQuery,
-		StatusURL: StatusPath + "?path=" + url.QueryEscape(pathAndQuery),
+		StatusURL: statusURL(st, pathAndQuery),
+		AfterMs:   afterMs(st),
 	})
 	if err != nil {
 		// Never half a page: fall back to the plain JSON answer.
@@ -224,6 +254,20 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.S
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
+}
+
+func statusURL(st wake.Status, pathAndQuery string) string {
+	if st.Next != nil {
+		return st.Next.URL
+	}
+	return StatusPath + "?path=" + url.QueryEscape(pathAndQuery)
+}
+
+func afterMs(st wake.Status) int {
+	if st.Next != nil {
+		return st.Next.AfterMs
+	}
+	return 0
 }
 
 // redirect answers with a bare redirect: no body, so no HTML without its CSP.

@@ -24,10 +24,16 @@ type fakeWaker struct {
 	status        wake.Status
 	wakes, checks atomic.Int32
 	retries       atomic.Int32
+	token         atomic.Value // the last token a poll carried
 }
 
 func (f *fakeWaker) Status(context.Context, config.Service) wake.Status {
 	f.checks.Add(1)
+	return f.status
+}
+func (f *fakeWaker) Poll(_ context.Context, _ config.Service, token string) wake.Status {
+	f.checks.Add(1)
+	f.token.Store(token)
 	return f.status
 }
 func (f *fakeWaker) Wake(context.Context, config.Service) wake.Status {
@@ -252,4 +258,55 @@ func TestBotsAreStillSentOnWhenTheAppIsUp(t *testing.T) {
 	if rec.Code != http.StatusTemporaryRedirect || rec.Header().Get("Location") != "http://127.0.0.10:8080/a?b=1" || w.wakes.Load() != 0 {
 		t.Fatalf("got %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
+}
+
+func TestTheServerPacesThePolling(t *testing.T) {
+	paced := wake.Status{Service: "web", State: wake.Waking, Stage: wake.StageStartingApp, Description: "The app is starting up…",
+		Next: &wake.Next{AfterMs: 700, Token: "signed.token"}}
+	t.Run("the status says what to ask next, with the path and the token", func(t *testing.T) {
+		w := &fakeWaker{status: paced}
+		rec := httptest.NewRecorder()
+		newHandler(t, w).ServeHTTP(rec, httptest.NewRequest("GET", "/_wake/status?path=%2Fa%3Fb%3D1&t=earlier.token", nil))
+		var got struct {
+			Next struct {
+				URL     string `json:"url"`
+				AfterMs int    `json:"afterMs"`
+			} `json:"next"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Next.URL != "/_wake/status?path=%2Fa%3Fb%3D1&t=signed.token" || got.Next.AfterMs != 700 {
+			t.Fatalf("next %+v", got.Next)
+		}
+		if tok, _ := w.token.Load().(string); tok != "earlier.token" {
+			t.Fatalf("the poll's token %q did not reach the controller", tok)
+		}
+		if strings.Contains(rec.Body.String(), `"token"`) {
+			t.Fatal("the token is in the body outside the URL")
+		}
+	})
+	t.Run("the wait page polls first where and when the server says", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/a?b=1", nil)
+		req.Header.Set("Accept", "text/html")
+		newHandler(t, &fakeWaker{status: paced}).ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if !strings.Contains(body, `data-status="/_wake/status?path=%2Fa%3Fb%3D1&amp;t=signed.token"`) || !strings.Contains(body, `data-after="700"`) {
+			t.Fatalf("page does not carry the next poll:\n%s", body)
+		}
+		if !strings.Contains(body, `<link rel="icon" href="data:`) {
+			t.Fatal("the page lets the browser ask for /favicon.ico (an invocation each time)")
+		}
+	})
+	t.Run("API clients are told to come back when the server says", func(t *testing.T) {
+		slow := paced
+		slow.Next = &wake.Next{AfterMs: 4200}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api", nil)
+		newHandler(t, &fakeWaker{status: slow}).ServeHTTP(rec, req)
+		if rec.Code != 503 || rec.Header().Get("Retry-After") != "5" {
+			t.Fatalf("%d Retry-After %q, want 503 and 5", rec.Code, rec.Header().Get("Retry-After"))
+		}
+	})
 }

@@ -25,6 +25,12 @@ type Result struct {
 	wake.Status
 }
 
+// result drops what only a polling client needs.
+func result(action string, st wake.Status) Result {
+	st.Next = nil
+	return Result{Action: action, Status: st}
+}
+
 // Operator returns the invoke.Operator for the Wake function.
 func Operator(ctrl Controller, router *route.Router) invoke.Operator {
 	return func(ctx context.Context, cmd invoke.Command) (any, error) {
@@ -37,15 +43,15 @@ func Operator(ctrl Controller, router *route.Router) invoke.Operator {
 		}
 		switch cmd.Action {
 		case "wake":
-			return Result{Action: cmd.Action, Status: ctrl.Wake(ctx, svc)}, nil
+			return result(cmd.Action, ctrl.Wake(ctx, svc)), nil
 		case "status":
-			return Result{Action: cmd.Action, Status: ctrl.Status(ctx, svc)}, nil
+			return result(cmd.Action, ctrl.Status(ctx, svc)), nil
 		case "sleep":
 			st, err := ctrl.Sleep(ctx, svc)
 			if err != nil {
 				return nil, fmt.Errorf("sleep %s: %w", svc.Name, err)
 			}
-			return Result{Action: cmd.Action, Status: st}, nil
+			return result(cmd.Action, st), nil
 		}
 		return nil, fmt.Errorf("unknown action %q: use wake, status or sleep", cmd.Action)
 	}

@@ -6,9 +6,11 @@
   var eta = document.getElementById("eta");
   var why = document.getElementById("why");
   var retry = document.getElementById("retry");
+  // The server paces the polling: each answer says what to ask next and when.
   var url = main.getAttribute("data-status");
+  var delay = +main.getAttribute("data-after") || 1000;
+  var backoff = 1000;
   var began = Date.now() - 1000 * (+main.getAttribute("data-elapsed") || 0);
-  var delay = 1000;
   // When the wake should be over, from earlier wakes; 0 when unknown.
   var due = +main.getAttribute("data-estimate") > 0 ? Date.now() + 1000 * +main.getAttribute("data-estimate") : 0;
   var done = main.getAttribute("data-state") === "failed";
@@ -37,20 +39,20 @@
 
   function poll() {
     fetch(url, { cache: "no-store", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (s) {
-        // Once the task runs, the app answers any moment: look twice as often.
-        delay = s.stage === "starting-app" ? 500 : 1000;
+        backoff = 1000;
         if (s.state === "ready" && s.location) { location.replace(s.location); return; }
         // Asleep again (the wake did not take): load the page anew, which wakes it.
         if (s.state === "asleep") { location.reload(); return; }
         show(s);
         if (s.state === "failed") { done = true; return; }
+        if (s.next && s.next.url) { url = s.next.url; delay = s.next.afterMs; } else { delay = 1000; }
         setTimeout(poll, delay);
       })
       .catch(function () {
-        delay = Math.min(delay * 2, 10000);
-        setTimeout(poll, delay);
+        backoff = Math.min(backoff * 2, 10000);
+        setTimeout(poll, backoff);
       });
   }
 
