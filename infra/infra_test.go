@@ -131,9 +131,69 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 		if v["CLUSTER_NAME"] != "prod" || v["SERVICE_NAME"] != "web" || v["APP_PORT"] != "8080" || v["HEALTH_PATH"] != "/healthz" || v["SLEEP_AFTER_MINUTES"] != "15" {
 			t.Fatalf("wake environment %v", v)
 		}
+		// The module makes the token key itself: 64 hex digits from two uuid()s, kept in the state.
+		if key := v["TOKEN_KEY"]; len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" || v["OBSERVE_PER_SECOND"] != "1" {
+			t.Fatalf("wake's token key %q and read budget %q", key, v["OBSERVE_PER_SECOND"])
+		}
+		wakeKey := v["TOKEN_KEY"]
+		var conc struct{ ReservedConcurrentExecutions int }
+		aws(&conc, "lambda", "get-function-concurrency", "--function-name", "scale-to-zero-wake")
+		if conc.ReservedConcurrentExecutions != 10 {
+			t.Fatalf("wake's reserved concurrency %d, want the default 10", conc.ReservedConcurrentExecutions)
+		}
 		aws(&fn, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-autosleep")
-		if fn.Environment.Variables["SERVICE_NAME"] != "web" || fn.Timeout != 60 {
+		if fn.Environment.Variables["SERVICE_NAME"] != "web" || fn.Timeout != 60 || fn.Environment.Variables["TOKEN_KEY"] != "" {
 			t.Fatalf("autosleep function %+v", fn)
+		}
+		// A second apply keeps the key: visitors' tokens survive a deploy.
+		tf(append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, vars...)...)
+		aws(&fn, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-wake")
+		if fn.Environment.Variables["TOKEN_KEY"] != wakeKey {
+			t.Fatal("the token key changed on a second apply")
+		}
+	})
+
+	t.Run("a reserved concurrency or a key out of range fails at plan time", func(t *testing.T) {
+		// A root of its own that calls the module with the inputs under test.
+		dir := filepath.Join(root, "bad-inputs")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "main.tf"), `variable "concurrency" {
+  type = number
+}
+variable "key" {
+  type = string
+}
+module "scale_to_zero" {
+  source                    = "../infra"
+  package_dir               = "`+pkgDir+`"
+  cluster_name              = "prod"
+  service_name              = "web"
+  wake_reserved_concurrency = var.concurrency
+  token_key                 = var.key
+}
+`+override)
+		plan := func(args ...string) (string, error) {
+			cmd := exec.Command("terraform", args...)
+			cmd.Dir, cmd.Env = dir, env
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		if out, err := plan("init", "-input=false", "-no-color"); err != nil {
+			t.Fatalf("init: %v\n%s", err, out)
+		}
+		for _, bad := range []struct {
+			vars []string
+			want string
+		}{
+			{[]string{"-var", "concurrency=0", "-var", "key="}, "wake_reserved_concurrency must be a whole number between 1 and 1000"},
+			{[]string{"-var", "concurrency=10", "-var", "key=short"}, "token_key must be empty"},
+		} {
+			out, err := plan(append([]string{"plan", "-input=false", "-no-color"}, bad.vars...)...)
+			if err == nil || !strings.Contains(out, bad.want) {
+				t.Errorf("plan with %v: %v, want the message %q\n%s", bad.vars, err, bad.want, out)
+			}
 		}
 	})
 

@@ -6,12 +6,35 @@ locals {
       # The one call that is not ECS: a task's public IP is on its network interface.
       # (DescribeNetworkInterfaces supports no resource-level permissions.)
       own_actions = ["ec2:DescribeNetworkInterfaces"]
+      # Environments × reads per environment bounds what Wake asks of ECS.
+      reserved = var.wake_reserved_concurrency
     }
     autosleep = {
       timeout = var.autosleep_timeout_seconds
       # The idle signals. (GetMetricData supports no resource-level permissions.)
       own_actions = ["cloudwatch:GetMetricData"]
+      reserved    = -1 # one run a minute: no reservation taken from the account
     }
+  }
+  # Only Wake signs tokens and reads ECS for visitors.
+  own_environment = {
+    wake = {
+      TOKEN_KEY          = var.token_key != "" ? var.token_key : replace(terraform_data.token_key[0].output, "-", "")
+      OBSERVE_PER_SECOND = tostring(var.wake_reads_per_second)
+    }
+    autosleep = {}
+  }
+}
+
+# A key for Wake's status tokens, made once and kept in the state without an
+# extra provider: each uuid() carries 122 random bits, and ignore_changes keeps
+# the first value instead of a new one at every plan.
+resource "terraform_data" "token_key" {
+  count = var.token_key == "" ? 1 : 0
+  input = "${uuid()}${uuid()}"
+
+  lifecycle {
+    ignore_changes = [input]
   }
 }
 
@@ -28,8 +51,10 @@ resource "aws_lambda_function" "function" {
   memory_size      = var.memory_mb
   timeout          = each.value.timeout
 
+  reserved_concurrent_executions = each.value.reserved
+
   environment {
-    variables = { for k, v in local.environment : k => v if v != "" }
+    variables = { for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" }
   }
 
   tracing_config {

@@ -131,6 +131,40 @@ variable "wake_timeout_seconds" {
   }
 }
 
+variable "wake_reserved_concurrency" {
+  description = "Reserved concurrency of the Wake function: the most execution environments it runs at once. Each environment reads ECS at most wake_reads_per_second times a second, so this bounds Wake's share of the account's ECS and EC2 request buckets (the README gives the figures). Past it API Gateway answers 500, so keep it above the overlapping requests your busiest minute brings (a request takes milliseconds)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.wake_reserved_concurrency >= 1 && var.wake_reserved_concurrency <= 1000 && floor(var.wake_reserved_concurrency) == var.wake_reserved_concurrency
+    error_message = "wake_reserved_concurrency must be a whole number between 1 and 1000."
+  }
+}
+
+variable "wake_reads_per_second" {
+  description = "ECS reads (observations of a service: one DescribeServices, at most three ListTasks/DescribeTasks, at most one DescribeNetworkInterfaces) one Wake environment may make a second, all services together (OBSERVE_PER_SECOND). Over it, visitors get the last known state."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.wake_reads_per_second >= 0.05 && var.wake_reads_per_second <= 100
+    error_message = "wake_reads_per_second must be between 0.05 and 100."
+  }
+}
+
+variable "token_key" {
+  description = "Key that signs Wake's status tokens (at least 16 characters). Empty: the module makes one and keeps it in its state; replace terraform_data.token_key to rotate it."
+  type        = string
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.token_key == "" || length(var.token_key) >= 16
+    error_message = "token_key must be empty (the module makes one) or at least 16 characters."
+  }
+}
+
 variable "autosleep_timeout_seconds" {
   description = "Timeout of the Auto-Sleep function."
   type        = number

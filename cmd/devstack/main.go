@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -28,9 +30,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/api"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/standin"
 
@@ -53,14 +57,15 @@ func main() {
 	grace := flag.Int("grace", 1, "minutes after a wake during which the demo is kept whatever its traffic")
 	every := flag.Duration("evaluate-every", 20*time.Second, "how often Auto-Sleep looks")
 	logs := flag.String("logs", "build/logs", "folder for the functions' logs")
+	envs := flag.Int("lambda-envs", 4, "run Wake as Lambda does, one request per execution environment, at most this many at once (0: one local HTTP server)")
 	flag.Parse()
-	if err := run(*wakeBin, *sleepBin, *appBin, *listen, *startup, *sleepAfter, *grace, *every, *logs); err != nil {
+	if err := run(*wakeBin, *sleepBin, *appBin, *listen, *startup, *sleepAfter, *grace, *every, *logs, *envs); err != nil {
 		fmt.Fprintln(os.Stderr, "devstack:", err)
 		os.Exit(1)
 	}
 }
 
-func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepAfter, grace int, every time.Duration, logs string) error {
+func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepAfter, grace int, every time.Duration, logs string, envs int) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
@@ -135,7 +140,17 @@ func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepA
 		"SLEEP_AFTER_MINUTES="+strconv.Itoa(sleepAfter), "GRACE_MINUTES="+strconv.Itoa(grace),
 		// The emulator reports made-up private addresses: the prober dials loopback only.
 		"PROBE_ALLOWED_NETWORKS=127.0.0.0/8", "LOG_LEVEL=info")
-	children := []*child{{name: "wake", bin: wakeBin, env: append(common, "LISTEN_ADDR="+listen)}}
+	wakeEnv := append(common, "TOKEN_KEY="+randomKey())
+	var children []*child
+	if envs > 0 {
+		front, err := startFront(listen, wakeBin, wakeEnv, envs, logs, log)
+		if err != nil {
+			return err
+		}
+		defer front.Close()
+	} else {
+		children = append(children, &child{name: "wake", bin: wakeBin, env: append(wakeEnv, "LISTEN_ADDR="+listen)})
+	}
 	if sleepBin != "" {
 		children = append(children, &child{name: "autosleep", bin: sleepBin, env: append(common, "EVALUATE_EVERY="+every.String())})
 	}
@@ -146,8 +161,10 @@ func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepA
 		}
 		defer ch.stop()
 	}
-	if err := waitListening(ctx, listen, children[0]); err != nil {
-		return err
+	if envs == 0 {
+		if err := waitListening(ctx, listen, children[0]); err != nil {
+			return err
+		}
 	}
 
 	sleepLine := fmt.Sprintf("Auto-Sleep puts it back to sleep after %d minutes without traffic (checked every %s).", sleepAfter, every)
@@ -173,6 +190,37 @@ func run(wakeBin, sleepBin, appBin, listen string, startup time.Duration, sleepA
 	case ch := <-died:
 		return fmt.Errorf("%s exited unexpectedly (see %s/%s.log)", ch.name, logs, ch.name)
 	}
+}
+
+// startFront serves Wake on listen as API Gateway and Lambda would: each
+// request an event, one request per execution environment, at most envs.
+func startFront(listen, bin string, env []string, envs int, logs string, log *slog.Logger) (*lambdafront.Front, error) {
+	routes, err := lambdafront.RoutesFromOpenAPI(api.OpenAPI)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Create(filepath.Join(logs, "wake.log"))
+	if err != nil {
+		return nil, err
+	}
+	front, err := lambdafront.Start(listen, lambdafront.Options{
+		Bin: bin, Env: env, Concurrency: envs, Routes: routes,
+		Output:  io.MultiWriter(f, &notable{name: "wake", log: log}),
+		Started: func(pid int) { log.Info("wake execution environment started", "pid", pid) },
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	log.Info("wake serves as on Lambda", "url", front.URL, "environments", envs)
+	return front, nil
+}
+
+// randomKey signs the local stack's status tokens.
+func randomKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // child is a function binary run as a local program.

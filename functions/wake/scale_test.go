@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/api"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
 )
@@ -325,26 +326,10 @@ func runBot(ctx context.Context, client *http.Client, base, service string, rate
 // specRoutes are the HTTP API's routes, from the OpenAPI spec Terraform deploys.
 func specRoutes(t *testing.T) []string {
 	t.Helper()
-	raw, err := os.ReadFile("../../api/openapi.json")
+	routes, err := lambdafront.RoutesFromOpenAPI(api.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var spec struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	if err := json.Unmarshal(raw, &spec); err != nil {
-		t.Fatal(err)
-	}
-	var routes []string
-	for path, ops := range spec.Paths {
-		for method := range ops {
-			if method != "parameters" {
-				routes = append(routes, strings.ToUpper(method)+" "+path)
-			}
-		}
-	}
-	// Exact routes before the greedy one, as API Gateway prefers the most specific.
-	slices.SortFunc(routes, func(a, b string) int { return strings.Count(a, "{") - strings.Count(b, "{") })
 	return routes
 }
 

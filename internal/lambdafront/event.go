@@ -232,3 +232,32 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// RoutesFromOpenAPI lists the routes ("GET /x") of an OpenAPI document, as an
+// HTTP API imported from it has them, exact ones before greedy ones.
+func RoutesFromOpenAPI(spec []byte) ([]string, error) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(spec, &doc); err != nil {
+		return nil, fmt.Errorf("read the OpenAPI document: %w", err)
+	}
+	var routes []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			switch method {
+			case "get", "head", "post", "put", "delete", "patch", "options":
+				routes = append(routes, strings.ToUpper(method)+" "+path)
+			}
+		}
+	}
+	// API Gateway matches the most specific route first.
+	sort.SliceStable(routes, func(i, j int) bool {
+		gi, gj := strings.Contains(routes[i], "+}"), strings.Contains(routes[j], "+}")
+		if gi != gj {
+			return !gi
+		}
+		return routes[i] < routes[j]
+	})
+	return routes, nil
+}

@@ -43,6 +43,8 @@ type Options struct {
 	Timeout time.Duration
 	// Output receives what the environments print (nil: discarded).
 	Output io.Writer
+	// Started, when set, is told the process id of each environment started.
+	Started func(pid int)
 }
 
 // Stats are what the front saw.
@@ -341,6 +343,9 @@ func (f *Front) start() (*environment, error) {
 	}
 	env := &environment{api: api, cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(env.done) }()
+	if f.opts.Started != nil {
+		f.opts.Started(cmd.Process.Pid)
+	}
 	return env, nil
 }
 

@@ -50,8 +50,6 @@ const (
 	// answering — a probe, no AWS call; ECS is read again only this often (to
 	// see a task that stopped), and the signed tokens live this long.
 	addressFresh = 15 * time.Second
-	// readyFresh: a service whose app keeps answering is read again this often.
-	readyFresh = time.Minute
 	// failedFresh: a failed wake changes only by a retry.
 	failedFresh = 5 * time.Second
 	// decisionAge: a scale-up is decided on a view at most this old.
@@ -180,7 +178,9 @@ func (c *Controller) freshness(svc config.Service, e *entry) time.Duration {
 	case e.err != nil || e.obs == nil:
 		return c.opts.ObserveEvery
 	case !e.readyAt.IsZero() && !e.readyAt.Before(e.at):
-		return readyFresh
+		// Ready: read as often as any other state, so a service put to sleep is
+		// seen at once, not when its app stops answering (it may drain for a while).
+		return c.opts.ObserveEvery
 	case len(candidatesFor(svc, e.obs)) > 0:
 		return addressFresh
 	case decide(svc, e.obs, nil, c.now()).State == Failed:

@@ -2,15 +2,22 @@ package wakehttp
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/api"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
 
@@ -81,4 +88,99 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestEveryAnswerTheHandlerGivesIsInTheSpec sends each route and method of the
+// spec every kind of request (each state of the service, browsers, API
+// clients, crawlers, unknown hosts and paths, bad forms) and checks that the
+// status code, and for JSON the Status fields, are what the spec documents.
+func TestEveryAnswerTheHandlerGivesIsInTheSpec(t *testing.T) {
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Required   []string                   `json:"required"`
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(api.OpenAPI, &spec); err != nil {
+		t.Fatalf("spec is not JSON: %v", err)
+	}
+	next := &wake.Next{AfterMs: 700, Token: "a.token"}
+	states := map[string]wake.Status{
+		"asleep":  {Service: "web", State: wake.Asleep, Description: "asleep", Next: &wake.Next{AfterMs: 5000}},
+		"waking":  {Service: "web", State: wake.Waking, Stage: wake.StageStartingApp, Description: "starting", Next: next},
+		"ready":   readyStatus(t),
+		"failed":  {Service: "web", State: wake.Failed, Message: "It stopped.", Description: "failed"},
+		"checked": {Service: "web", State: wake.Waking, Stage: wake.StageChecking, Description: "checking", Next: &wake.Next{AfterMs: 3000}},
+	}
+	type request struct {
+		method, target, host, accept, ua, body string
+	}
+	routes := map[string][]request{
+		"/": {{method: "GET", target: "/"}, {method: "HEAD", target: "/"}},
+		"/{proxy+}": {
+			{method: "GET", target: "/a/b?c=1"}, {method: "HEAD", target: "/a/b"},
+		},
+		StatusPath: {{method: "GET", target: StatusPath + "?path=%2Fa&t=x.y"}, {method: "HEAD", target: StatusPath}},
+		RetryPath: {
+			{method: "POST", target: RetryPath, body: "path=%2Fa"},
+			{method: "POST", target: RetryPath, body: "%zz"},
+		},
+	}
+	services := []config.Service{{Name: "web", Cluster: "c", Host: "app.example.com", Port: 8080, Scheme: "http"}}
+	for path, reqs := range routes {
+		ops, ok := spec.Paths[path]
+		if !ok {
+			t.Fatalf("route %s is not in the spec", path)
+		}
+		for _, base := range reqs {
+			for _, variant := range []request{
+				{host: "app.example.com", accept: "text/html"},
+				{host: "app.example.com", accept: "application/json"},
+				{host: "app.example.com", accept: "*/*", ua: "Mozilla/5.0 (compatible; Googlebot/2.1)"},
+				{host: "unknown.example.com", accept: "text/html"},
+			} {
+				for name, st := range states {
+					rec := httptest.NewRecorder()
+					req := httptest.NewRequest(base.method, base.target, strings.NewReader(base.body))
+					req.Host = variant.host
+					req.Header.Set("Accept", variant.accept)
+					req.Header.Set("User-Agent", variant.ua)
+					if base.body != "" {
+						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					}
+					page, _ := waitpage.New(waitpage.Options{})
+					New(&fakeWaker{status: st}, route.New(services), page, Options{HeadWakes: true, Bots: regexp.MustCompile(config.DefaultBots)},
+						slog.New(slog.NewTextHandler(io.Discard, nil))).ServeHTTP(rec, req)
+					op := ops[strings.ToLower(base.method)]
+					if _, documented := op.Responses[strconv.Itoa(rec.Code)]; !documented {
+						t.Errorf("%s %s (%s, host %s, accept %s): answered %d, not in the spec's %v", base.method, base.target, name, variant.host, variant.accept, rec.Code, keys(op.Responses))
+					}
+					if base.method == "GET" && rec.Header().Get("Content-Type") == "application/json" && (rec.Code == 200 || rec.Code == 503) {
+						var got map[string]json.RawMessage
+						if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+							t.Fatalf("%s %s: JSON body %q: %v", base.method, base.target, rec.Body, err)
+						}
+						for _, field := range spec.Components.Schemas["Status"].Required {
+							if _, ok := got[field]; !ok {
+								t.Errorf("%s %s (%s): the Status lacks %q", base.method, base.target, name, field)
+							}
+						}
+						for field := range got {
+							if _, ok := spec.Components.Schemas["Status"].Properties[field]; !ok {
+								t.Errorf("%s %s (%s): field %q is not in the spec's Status", base.method, base.target, name, field)
+							}
+						}
+						if _, hasNext := got["next"]; hasNext != (st.Next != nil) {
+							t.Errorf("%s %s (%s): next present %v, want %v", base.method, base.target, name, hasNext, st.Next != nil)
+						}
+					}
+				}
+			}
+		}
+	}
 }
