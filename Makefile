@@ -6,7 +6,7 @@ FUNCTIONS := wake autosleep
 LOCAL_TOOLS := devstack demoapp
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: all build run test lint unit bench package size clean
+.PHONY: all build run test lint unit bench bench-scale package size clean
 
 all: build
 
@@ -38,6 +38,19 @@ unit:
 ## bench: start-up time of the Wake binary (median over 20 starts)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./functions/...
+
+## bench-scale: Wake under Lambda's concurrency and ECS's throttling, full size, beside the design before SCALE_BASELINE; prints a table
+# The design before this one: the last commit before the read budget and the tokens.
+SCALE_BASELINE ?= 373c9ba
+bench-scale:
+	@mkdir -p $(BUILD)
+	@rm -rf $(BUILD)/baseline-src && mkdir -p $(BUILD)/baseline-src
+	@if git archive $(SCALE_BASELINE) 2>/dev/null | tar -x -C $(BUILD)/baseline-src && \
+	   (cd $(BUILD)/baseline-src && $(GO) build -tags lambda.norpc -o ../baseline-wake ./functions/wake); then \
+	  echo "baseline: Wake at $(SCALE_BASELINE)"; baseline=$(abspath $(BUILD)/baseline-wake); \
+	else echo "baseline $(SCALE_BASELINE) not in this clone: measuring this design only"; baseline=; fi; \
+	SCALE=full SCALE_BASELINE_BIN=$$baseline $(GO) test -run '^TestWakeAtScale$$' -v -count=1 -timeout 60m ./functions/wake/ \
+	  | grep -E '^\s+\|' | sed -E 's/^\s+//'
 
 ## package: each function as a stripped linux/arm64 bootstrap for provided.al2023, zipped
 package:

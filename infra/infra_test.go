@@ -141,12 +141,17 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 		if conc.ReservedConcurrentExecutions != 10 {
 			t.Fatalf("wake's reserved concurrency %d, want the default 10", conc.ReservedConcurrentExecutions)
 		}
-		aws(&fn, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-autosleep")
-		if fn.Environment.Variables["SERVICE_NAME"] != "web" || fn.Timeout != 60 || fn.Environment.Variables["TOKEN_KEY"] != "" {
-			t.Fatalf("autosleep function %+v", fn)
+		var sleeper struct {
+			Timeout     int
+			Environment struct{ Variables map[string]string }
+		}
+		aws(&sleeper, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-autosleep")
+		if sleeper.Environment.Variables["SERVICE_NAME"] != "web" || sleeper.Timeout != 60 || sleeper.Environment.Variables["TOKEN_KEY"] != "" {
+			t.Fatalf("autosleep function %+v", sleeper)
 		}
 		// A second apply keeps the key: visitors' tokens survive a deploy.
 		tf(append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, vars...)...)
+		fn.Environment.Variables = nil
 		aws(&fn, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-wake")
 		if fn.Environment.Variables["TOKEN_KEY"] != wakeKey {
 			t.Fatal("the token key changed on a second apply")
@@ -174,9 +179,11 @@ module "scale_to_zero" {
   token_key                 = var.key
 }
 `+override)
+		// Its own data folder: the example's modules stay installed.
+		ownEnv := append(slices.Clone(env), "TF_DATA_DIR="+filepath.Join(root, "tfdata-bad-inputs"))
 		plan := func(args ...string) (string, error) {
 			cmd := exec.Command("terraform", args...)
-			cmd.Dir, cmd.Env = dir, env
+			cmd.Dir, cmd.Env = dir, ownEnv
 			out, err := cmd.CombinedOutput()
 			return string(out), err
 		}

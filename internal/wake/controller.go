@@ -60,6 +60,10 @@ const (
 	probeFailFor = 250 * time.Millisecond
 	// maxCandidates is how many tasks one answer probes at most.
 	maxCandidates = 3
+	// fullEvery: while the app answers, a read asks only DescribeServices (is
+	// it still wanted awake?) and keeps the tasks it knows; they are listed
+	// again this often, or as soon as the app stops answering.
+	fullEvery = time.Minute
 )
 
 // Tag writes per environment: the ECS tag-modify bucket (20, refilled 10 a
@@ -116,6 +120,7 @@ type entry struct {
 
 	// guarded by Controller.mu
 	at       time.Time // when ECS was last read
+	fullAt   time.Time // when its tasks were last listed
 	obs      *ecsservice.Service
 	err      error
 	inflight chan struct{}
@@ -223,16 +228,25 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 	e.inflight = done
 	gen := e.gen
 	needStopped := e.obs == nil || !slices.ContainsFunc(e.obs.Tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning })
+	// The app answered since the last read: only ask whether it is still wanted awake.
+	light := e.obs != nil && e.obs.DesiredCount > 0 && !e.readyAt.IsZero() && !e.readyAt.Before(e.at) && now.Sub(e.fullAt) < fullEvery
+	var known *ecsservice.Service
+	if light {
+		known = e.obs
+	}
 	c.mu.Unlock()
 
 	// Shared work must not die with the one request that started it.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
 	obs, err := c.services.Observe(rctx, svc.Cluster, svc.Name, ecsservice.Need{
-		Tasks:     true,
+		Tasks:     !light,
 		PublicIPs: svc.Address == config.AddressPublic,
 		Stopped:   needStopped,
 	})
 	cancel()
+	if err == nil && light && obs.DesiredCount > 0 {
+		obs.Tasks, obs.Stopped = known.Tasks, known.Stopped
+	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -245,6 +259,9 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 	e.at, e.err = c.now(), err
 	if err == nil {
 		e.obs = obs
+		if !light {
+			e.fullAt = e.at
+		}
 	} else if !errors.Is(err, ecsservice.ErrServiceNotFound) {
 		c.logFor(svc).Warn("reading the service failed; visitors see the wait page", "error", err, "transient", ecsservice.IsTransient(err))
 	}

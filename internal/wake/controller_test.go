@@ -441,3 +441,41 @@ func TestWakeTimesBeyondTheTagBudgetAreWrittenLater(t *testing.T) {
 		t.Fatalf("%d wake times written in the end, want %d", n, len(services))
 	}
 }
+
+func TestWhileTheAppAnswersAReadOnlyAsksWhetherItIsStillWanted(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-time.Minute), "RUNNING")
+	prober := &fakeProber{}
+	prober.set("127.0.0.10", true)
+	c := newController(svcs, prober, clk, time.Second, "")
+	if st := c.Status(ctx, testService()); st.State != Ready {
+		t.Fatalf("state %q, want ready", st.State)
+	}
+	for range 5 {
+		clk.Advance(2 * time.Second)
+		if st := c.Status(ctx, testService()); st.State != Ready {
+			t.Fatalf("state %q, want ready", st.State)
+		}
+	}
+	if n := countTasks(svcs.needs); n != 1 {
+		t.Fatalf("tasks listed %d times in 10 s while the app answered, want once (reads: %+v)", n, svcs.needs)
+	}
+	// Put to sleep: the next read sees it, without waiting for the app to stop.
+	svcs.mu.Lock()
+	svcs.svc.DesiredCount = 0
+	svcs.mu.Unlock()
+	clk.Advance(2 * time.Second)
+	if st := c.Status(ctx, testService()); st.State != Asleep {
+		t.Fatalf("after the sleep: %q, want asleep", st.State)
+	}
+}
+
+func countTasks(needs []ecsservice.Need) int {
+	n := 0
+	for _, need := range needs {
+		if need.Tasks {
+			n++
+		}
+	}
+	return n
+}

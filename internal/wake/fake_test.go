@@ -24,12 +24,17 @@ type fakeServices struct {
 	setDesired  atomic.Int32
 	markedWoken atomic.Int32
 	recorded    atomic.Int32
+	// needs are what each observation asked for.
+	needs []ecsservice.Need
 	// observeDelay makes concurrent callers overlap.
 	observeDelay time.Duration
 }
 
 func (f *fakeServices) Observe(ctx context.Context, cluster, service string, need ecsservice.Need) (*ecsservice.Service, error) {
 	f.observes.Add(1)
+	f.mu.Lock()
+	f.needs = append(f.needs, need)
+	f.mu.Unlock()
 	if f.observeDelay > 0 {
 		time.Sleep(f.observeDelay)
 	}
@@ -40,6 +45,9 @@ func (f *fakeServices) Observe(ctx context.Context, cluster, service string, nee
 	}
 	s := f.svc
 	s.Tasks = append([]ecsservice.Task(nil), f.svc.Tasks...)
+	if !need.Tasks {
+		s.Tasks, s.Stopped = nil, nil
+	}
 	return &s, nil
 }
 
