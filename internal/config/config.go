@@ -28,7 +28,7 @@ const (
 	DefaultWakeTimeout  = 10 * time.Minute
 	DefaultProbeTimeout = 800 * time.Millisecond
 	// DefaultObserveTTL: an environment reads one service from ECS at most once per this.
-	DefaultObserveTTL = 2 * time.Second
+	DefaultObserveTTL = 3 * time.Second
 	// DefaultObservePerSecond: an environment reads ECS at most this often, all services together.
 	DefaultObservePerSecond = 1.0
 	// MinTokenKey is the shortest TOKEN_KEY accepted.

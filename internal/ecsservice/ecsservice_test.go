@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +77,9 @@ func (f *fakeECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput,
 	}
 	out := &ecs.DescribeTasksOutput{}
 	for _, t := range append(append([]ecstypes.Task{}, f.running...), f.stopped...) {
-		if want[aws.ToString(t.TaskArn)] {
+		// ECS takes a task's ARN or its ID.
+		arn := aws.ToString(t.TaskArn)
+		if want[arn] || want[arn[strings.LastIndex(arn, "/")+1:]] {
 			out.Tasks = append(out.Tasks, t)
 		}
 	}
@@ -147,7 +150,11 @@ func TestObserveCallsOnlyWhatTheQuestionNeeds(t *testing.T) {
 		{"no tasks needed: one DescribeServices", &fakeECS{service: svc(1)}, Need{}, map[string]int{"DescribeServices": 1}, 0, 0},
 		{"running task: list, describe, one EC2 call", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true, PublicIPs: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 1, 1},
 		{"private addresses: no EC2 call", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING")}}, Need{Tasks: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 1},
-		{"pending task after a wake: stopped tasks too, described together; its interface's address", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PENDING")}, stopped: []ecstypes.Task{task(2, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 1}, 1, 1},
+		{"pending task after a wake: no stopped tasks while one is on its way; its interface's address", &fakeECS{service: svc(1, TagWokenAt, woken), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PENDING")}, stopped: []ecstypes.Task{task(2, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 1, 1},
+		{"no task wanted running after a wake: the stopped ones tell why", &fakeECS{service: svc(1, TagWokenAt, woken), stopped: []ecstypes.Task{task(2, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 1}, 0, 0},
+		{"known tasks still wanted: described without listing", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PENDING")}}, Need{Tasks: true, Known: []string{fmt.Sprintf("%032d", 1)}}, map[string]int{"DescribeServices": 1, "DescribeTasks": 1}, 0, 1},
+		{"a known task stopped: its reason kept, its replacement listed", &fakeECS{service: svc(1), running: []ecstypes.Task{task(3, "service:web", "RUNNING", "PENDING")}, stopped: []ecstypes.Task{task(2, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true, Known: []string{fmt.Sprintf("%032d", 2)}}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 2}, 0, 1},
+		{"more tasks wanted than known: listed", &fakeECS{service: svc(2), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "RUNNING"), task(2, "service:web", "RUNNING", "PENDING")}}, Need{Tasks: true, Known: []string{fmt.Sprintf("%032d", 1)}}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 2},
 		{"provisioning task: no interface yet, no EC2 call", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:web", "RUNNING", "PROVISIONING")}}, Need{Tasks: true, PublicIPs: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 1},
 		{"no wake tag: stopped tasks are not worth a call", &fakeECS{service: svc(1)}, Need{Tasks: true, PublicIPs: true, Stopped: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1}, 0, 0},
 		{"other services' tasks are left out", &fakeECS{service: svc(1), running: []ecstypes.Task{task(1, "service:other", "RUNNING", "RUNNING"), task(2, "family:web", "RUNNING", "RUNNING"), task(3, "service:web", "STOPPED", "STOPPED")}}, Need{Tasks: true}, map[string]int{"DescribeServices": 1, "ListTasks": 1, "DescribeTasks": 1}, 0, 0},

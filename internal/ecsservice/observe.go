@@ -61,9 +61,13 @@ type Need struct {
 	Tasks bool
 	// PublicIPs: look up the public IP of the tasks whose interface is attached.
 	PublicIPs bool
-	// Stopped: when the service carries a wake time, also fetch its stopped
-	// tasks, to tell why a wake fails (the caller asks while no task runs).
+	// Stopped: when the service carries a wake time and no task is wanted
+	// running, also fetch its stopped tasks, to tell why a wake fails.
 	Stopped bool
+	// Known are the IDs of the tasks the caller saw wanted running at its last
+	// read. While ECS wants as many tasks as that, they are described directly,
+	// without listing (a stopped one then tells its reason itself).
+	Known []string
 }
 
 // Observe reads one service: 1 DescribeServices call with its tags; with
@@ -90,14 +94,31 @@ func (c *Client) Observe(ctx context.Context, cluster, service string, need Need
 	if !need.Tasks || s.DesiredCount == 0 {
 		return s, nil
 	}
+	if len(need.Known) > 0 && int(s.DesiredCount) == len(need.Known) {
+		known, err := c.describe(ctx, cluster, service, need.Known, []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped})
+		if err != nil {
+			return nil, err
+		}
+		stopped := slices.ContainsFunc(known, func(t Task) bool { return t.DesiredStatus == string(ecstypes.DesiredStatusStopped) })
+		if len(known) == len(need.Known) && !stopped {
+			s.Tasks = known
+			return s, c.fillIf(ctx, need, s.Tasks)
+		}
+		// One stopped or vanished: keep what the stopped ones say, and look for their replacements.
+		for _, t := range known {
+			if t.DesiredStatus == string(ecstypes.DesiredStatusStopped) {
+				s.Stopped = append(s.Stopped, t)
+			}
+		}
+	}
 	running, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusRunning)
 	if err != nil {
 		return nil, err
 	}
 	// Without a wake time, stopped tasks could be from any earlier run: not worth a call.
-	// With one, they tell why a wake fails; both lists are described in one call.
+	// With one and no task wanted running, they tell why a wake fails; described in the same call.
 	statuses, arns := []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning}, running
-	if need.Stopped && s.WokenAt != nil {
+	if need.Stopped && s.WokenAt != nil && len(running) == 0 && len(s.Stopped) == 0 {
 		stopped, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusStopped)
 		if err != nil {
 			return nil, err
@@ -118,12 +139,15 @@ func (c *Client) Observe(ctx context.Context, cluster, service string, need Need
 			s.Tasks = append(s.Tasks, t)
 		}
 	}
-	if need.PublicIPs {
-		if err := c.fillPublicIPs(ctx, s.Tasks); err != nil {
-			return nil, err
-		}
+	return s, c.fillIf(ctx, need, s.Tasks)
+}
+
+// fillIf looks up the tasks' public IPs when asked to.
+func (c *Client) fillIf(ctx context.Context, need Need, tasks []Task) error {
+	if !need.PublicIPs {
+		return nil
 	}
-	return s, nil
+	return c.fillPublicIPs(ctx, tasks)
 }
 
 // FromDescribe turns a DescribeServices answer into observations by service name.

@@ -29,6 +29,17 @@ func (t Target) Addr() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.P
 // ErrNotAllowed is returned for an address outside the allowed networks.
 var ErrNotAllowed = errors.New("address not in the allowed networks")
 
+// ErrNotReady is wrapped by a health check that the app answered with a status other than 2xx/3xx.
+var ErrNotReady = errors.New("the app answered, not ready")
+
+// HostAnswers reports whether a failed probe still heard from the host: the
+// connection was refused (nothing listens on the port yet) or the app answered
+// but not ready. A timeout or an unreachable host says nothing of the kind —
+// the address may be gone with its task.
+func HostAnswers(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, ErrNotReady)
+}
+
 // Prober probes targets with a short timeout.
 type Prober struct {
 	timeout time.Duration
@@ -103,5 +114,5 @@ func (p *Prober) Probe(ctx context.Context, t Target) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 400 {
 		return nil
 	}
-	return fmt.Errorf("health check %s: status %d", url, resp.StatusCode)
+	return fmt.Errorf("health check %s: status %d: %w", url, resp.StatusCode, ErrNotReady)
 }

@@ -92,3 +92,32 @@ func TestASilentAppTimesOut(t *testing.T) {
 		t.Fatalf("error %v after %s, want a timeout near 200ms", err, time.Since(start))
 	}
 }
+
+func TestAFailedProbeTellsWhetherTheHostIsThere(t *testing.T) {
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedAddr := closed.Addr().String()
+	closed.Close()
+	notReady := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer notReady.Close()
+	tests := []struct {
+		name   string
+		target Target
+		want   bool
+	}{
+		{"nothing listens yet: refused, the host is there", target(t, closedAddr, ""), true},
+		{"the app answers 503: the host is there", target(t, notReady.Listener.Addr().String(), "/healthz"), true},
+		{"outside the allowed networks: nothing heard", Target{Scheme: "http", Host: "192.0.2.1", Port: 80}, false},
+	}
+	p := New(300*time.Millisecond, loopback)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := p.Probe(context.Background(), tc.target)
+			if err == nil {
+				t.Fatal("the probe succeeded")
+			}
+			if got := HostAnswers(err); got != tc.want {
+				t.Fatalf("HostAnswers(%v) = %v, want %v", err, got, tc.want)
+			}
+		})
+	}
+}

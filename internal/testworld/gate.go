@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
@@ -95,9 +96,9 @@ func NewGate(target string) (*Gate, error) {
 			return
 		}
 		if lifecycle != nil && op == "DescribeTasks" {
-			rec := &captured{header: http.Header{}}
+			rec := httptest.NewRecorder()
 			proxy.ServeHTTP(rec, r)
-			rec.forward(w, applyLifecycle(rec.body.Bytes(), lifecycle, time.Now()))
+			forward(w, rec, applyLifecycle(rec.Body.Bytes(), lifecycle, time.Now()))
 			return
 		}
 		if faulty && !strings.HasPrefix(r.URL.Path, "/moto-api") {

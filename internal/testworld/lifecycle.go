@@ -4,37 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"time"
 )
 
-// captured holds a proxied answer so the gate can change it before passing it on.
-type captured struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (c *captured) Header() http.Header { return c.header }
-func (c *captured) WriteHeader(code int) {
-	if c.code == 0 {
-		c.code = code
-	}
-}
-func (c *captured) Write(p []byte) (int, error) {
-	c.WriteHeader(http.StatusOK)
-	return c.body.Write(p)
-}
-
-func (c *captured) forward(w http.ResponseWriter, body []byte) {
-	for k, v := range c.header {
+// forward passes a recorded answer on with a new body.
+func forward(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []byte) {
+	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	if c.code == 0 {
-		c.code = http.StatusOK
-	}
-	w.WriteHeader(c.code)
+	w.WriteHeader(rec.Code)
 	_, _ = w.Write(body)
 }
 

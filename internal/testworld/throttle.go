@@ -133,4 +133,3 @@ func (t *throttle) usage() []BucketUsage {
 	}
 	return out
 }
-

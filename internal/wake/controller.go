@@ -47,9 +47,13 @@ const awsBudget = 2 * time.Second
 // every environment together asks of the account's ECS buckets.
 const (
 	// addressFresh: once a task's address is known, readiness is the app
-	// answering — a probe, no AWS call; ECS is read again only this often (to
-	// see a task that stopped), and the signed tokens live this long.
+	// answering — a probe, no AWS call; an environment reads ECS again only
+	// this often (to see a task that stopped, or the stage move on), and a
+	// token whose host has stopped answering at all is checked against ECS.
 	addressFresh = 15 * time.Second
+	// tokenLife: a token lives this long while its host refuses connections
+	// or answers not ready — the task is there, its app is starting.
+	tokenLife = waketoken.MaxLifetime
 	// failedFresh: a failed wake changes only by a retry.
 	failedFresh = 5 * time.Second
 	// decisionAge: a scale-up is decided on a view at most this old.
@@ -110,8 +114,8 @@ type Controller struct {
 }
 
 type probeResult struct {
-	ok bool
-	at time.Time
+	ok, heard bool
+	at        time.Time
 }
 
 // entry is what this environment knows of one service.
@@ -141,7 +145,7 @@ func New(services Services, prober Prober, opts Options, log *slog.Logger) *Cont
 		opts.ObservePerSecond = config.DefaultObservePerSecond
 	}
 	if opts.ObserveBurst <= 0 {
-		opts.ObserveBurst = max(3, int(2*opts.ObservePerSecond+0.5))
+		opts.ObserveBurst = max(2, int(2*opts.ObservePerSecond+0.5))
 	}
 	c := &Controller{
 		services: services, prober: prober, opts: opts, log: log, now: time.Now,
@@ -231,8 +235,14 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 	// The app answered since the last read: only ask whether it is still wanted awake.
 	light := e.obs != nil && e.obs.DesiredCount > 0 && !e.readyAt.IsZero() && !e.readyAt.Before(e.at) && now.Sub(e.fullAt) < fullEvery
 	var known *ecsservice.Service
+	var knownIDs []string
 	if light {
 		known = e.obs
+	} else if e.obs != nil && e.obs.DesiredCount > 0 && now.Sub(e.fullAt) < fullEvery {
+		// Tasks listed lately: describe them, no listing, while ECS wants as many.
+		for _, t := range e.obs.Tasks {
+			knownIDs = append(knownIDs, t.ID)
+		}
 	}
 	c.mu.Unlock()
 
@@ -242,6 +252,7 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 		Tasks:     !light,
 		PublicIPs: svc.Address == config.AddressPublic,
 		Stopped:   needStopped,
+		Known:     knownIDs,
 	})
 	cancel()
 	if err == nil && light && obs.DesiredCount > 0 {
@@ -259,7 +270,7 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 	e.at, e.err = c.now(), err
 	if err == nil {
 		e.obs = obs
-		if !light {
+		if !light && len(knownIDs) == 0 {
 			e.fullAt = e.at
 		}
 	} else if !errors.Is(err, ecsservice.ErrServiceNotFound) {
@@ -276,13 +287,23 @@ func (c *Controller) Status(ctx context.Context, svc config.Service) Status {
 
 // Poll answers a status poll that may carry a token from an earlier answer:
 // a valid token for this service means the task's address is known, and the
-// answer only asks the app. Anything else reads as Status does.
+// answer only asks the app. Anything else reads as Status does; when nothing
+// can be read just now, an authentic token, even expired, is still the best
+// knowledge of the wake.
 func (c *Controller) Poll(ctx context.Context, svc config.Service, token string) Status {
 	e := c.entryFor(svc)
-	if st, ok := c.byToken(ctx, svc, e, token); ok {
-		return st
+	claims, fresh := c.claimsOf(svc, e, token)
+	if claims != nil && fresh {
+		if st, ok := c.byClaims(ctx, svc, e, *claims, token, false); ok {
+			return st
+		}
 	}
 	st, _ := c.status(ctx, svc, e)
+	if claims != nil && st.Stage == StageChecking {
+		if byToken, ok := c.byClaims(ctx, svc, e, *claims, token, true); ok {
+			return byToken
+		}
+	}
 	return st
 }
 
@@ -325,7 +346,7 @@ func (c *Controller) answer(ctx context.Context, svc config.Service, e *entry, v
 		if i == maxCandidates {
 			break
 		}
-		if c.answers(ctx, t.probe) {
+		if _, ok := c.answers(ctx, t.probe); ok {
 			st := decide(svc, v.obs, t.base, now)
 			c.readyFrom(ctx, svc, e, v.obs)
 			return st
@@ -365,23 +386,30 @@ func (c *Controller) readyFrom(ctx context.Context, svc config.Service, e *entry
 	c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()))
 }
 
-// byToken answers a poll from its token alone, when the token is good.
-func (c *Controller) byToken(ctx context.Context, svc config.Service, e *entry, token string) (Status, bool) {
+// claimsOf returns the claims of an authentic token for the service that this
+// environment's own reads do not contradict, and whether it has not expired.
+func (c *Controller) claimsOf(svc config.Service, e *entry, token string) (*waketoken.Claims, bool) {
 	if c.signer == nil || token == "" {
-		return Status{}, false
+		return nil, false
 	}
 	claims, err := c.signer.Verify(token, c.now())
-	if err != nil || claims.Service != svc.ID() {
+	if (err != nil && !errors.Is(err, waketoken.ErrExpired)) || claims.Service != svc.ID() {
 		c.logFor(svc).Debug("status token not used", "error", err)
-		return Status{}, false
+		return nil, false
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	// This environment read ECS after the token was issued and that task is no longer a candidate: trust the read.
-	stale := e.obs != nil && e.at.UnixMilli() > claims.Issued && !slices.ContainsFunc(candidates(e.obs), func(t ecsservice.Task) bool { return t.ID == claims.Task })
-	c.mu.Unlock()
-	if stale {
-		return Status{}, false
+	if e.obs != nil && e.at.UnixMilli() > claims.Issued && !slices.ContainsFunc(candidates(e.obs), func(t ecsservice.Task) bool { return t.ID == claims.Task }) {
+		return nil, false
 	}
+	return &claims, err == nil
+}
+
+// byClaims answers from a token's claims: ready when the app answers, else
+// waiting on the same token. It declines (false) when the host has not been
+// heard at all for addressFresh — the task may be gone — unless lastResort.
+func (c *Controller) byClaims(ctx context.Context, svc config.Service, e *entry, claims waketoken.Claims, token string, lastResort bool) (Status, bool) {
 	t, ok := targetOfClaims(svc, claims)
 	if !ok {
 		return Status{}, false
@@ -391,7 +419,8 @@ func (c *Controller) byToken(ctx context.Context, svc config.Service, e *entry, 
 	if claims.WokenAt > 0 {
 		st.ElapsedSeconds = max(0, int(now.Unix()-claims.WokenAt))
 	}
-	if c.answers(ctx, t.probe) {
+	heard, ok := c.answers(ctx, t.probe)
+	if ok {
 		r := ReadyAt(svc.Name, t.base)
 		r.ElapsedSeconds = st.ElapsedSeconds
 		c.mu.Lock()
@@ -401,6 +430,9 @@ func (c *Controller) byToken(ctx context.Context, svc config.Service, e *entry, 
 			c.readyFrom(ctx, svc, e, obs)
 		}
 		return r, true
+	}
+	if !heard && !lastResort && now.Sub(time.UnixMilli(claims.Issued)) >= addressFresh {
+		return Status{}, false
 	}
 	st.State, st.Stage = Waking, claims.Stage
 	if claims.Typical > 0 {
@@ -437,27 +469,30 @@ func (c *Controller) paced(st Status, token *string) Status {
 	return st
 }
 
-// answers probes the target, sharing the answer across requests for a short while.
-func (c *Controller) answers(ctx context.Context, t probe.Target) bool {
+// answers probes the target, sharing the answer across requests for a short
+// while; heard is whether the host itself answered (see probe.HostAnswers).
+func (c *Controller) answers(ctx context.Context, t probe.Target) (heard, ok bool) {
 	key := t.Scheme + "://" + t.Addr() + t.HealthPath
 	now := c.now()
 	c.probeMu.Lock()
-	r, ok := c.probed[key]
+	r, cached := c.probed[key]
 	c.probeMu.Unlock()
-	if ok && ((r.ok && now.Sub(r.at) < probeOKFor) || (!r.ok && now.Sub(r.at) < probeFailFor)) {
-		return r.ok
+	if cached && ((r.ok && now.Sub(r.at) < probeOKFor) || (!r.ok && now.Sub(r.at) < probeFailFor)) {
+		return r.heard, r.ok
 	}
 	v, _, _ := c.probes.Do(key, func() (any, error) {
 		err := c.prober.Probe(context.WithoutCancel(ctx), t)
+		res := probeResult{ok: err == nil, heard: err == nil || probe.HostAnswers(err), at: c.now()}
 		c.probeMu.Lock()
 		if len(c.probed) > 1000 {
 			c.probed = map[string]probeResult{}
 		}
-		c.probed[key] = probeResult{ok: err == nil, at: c.now()}
+		c.probed[key] = res
 		c.probeMu.Unlock()
-		return err == nil, nil
+		return res, nil
 	})
-	return v.(bool)
+	res := v.(probeResult)
+	return res.heard, res.ok
 }
 
 func (c *Controller) errorStatus(svc config.Service, err error) Status {

@@ -358,7 +358,7 @@ func TestABadTokenFallsBackToReadingECS(t *testing.T) {
 				Issued: clk.Now().UnixMilli(), Expires: clk.Now().Add(time.Second).UnixMilli()})
 		}, 0, testService()},
 		{"tampered", func() string { return strings.Replace(good, good[:4], "AAAA", 1) }, 0, testService()},
-		{"expired", func() string { return good }, addressFresh + time.Second, testService()},
+		{"expired", func() string { return good }, tokenLife + time.Second, testService()},
 		{"for another service", func() string { return good }, 0, other},
 		{"naming a host that is no address", func() string { return forgedHost }, 0, testService()},
 	}
@@ -374,6 +374,50 @@ func TestABadTokenFallsBackToReadingECS(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestATokenWhoseHostFellSilentIsCheckedAgainstECS(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-20*time.Second), "RUNNING")
+	prober := &fakeProber{}
+	a, b := twoEnvironments(svcs, prober, clk)
+	tok := a.Status(ctx, testService()).Next.Token
+	reads := svcs.observes.Load()
+	// The host refuses connections (the app is starting): the token holds for its whole life.
+	clk.Advance(addressFresh + time.Second)
+	if st := b.Poll(ctx, testService(), tok); st.State != Waking || svcs.observes.Load() != reads {
+		t.Fatalf("host refusing: %q after %d reads, want waking on the token alone", st.State, svcs.observes.Load()-reads)
+	}
+	// The host no longer answers at all (its task may be gone): ECS is read.
+	prober.mu.Lock()
+	prober.silent = true
+	prober.mu.Unlock()
+	clk.Advance(probeFailFor)
+	b.Poll(ctx, testService(), tok)
+	if svcs.observes.Load() != reads+1 {
+		t.Fatal("a token whose host fell silent was believed without a read")
+	}
+}
+
+func TestOverTheReadBudgetAnExpiredTokenIsStillTheBestKnowledge(t *testing.T) {
+	clk := newClock()
+	svcs := runningService(clk.Now().Add(-20*time.Second), "PENDING")
+	a := newController(svcs, &fakeProber{}, clk, time.Second, testKey)
+	tok := a.Status(ctx, testService()).Next.Token
+	clk.Advance(tokenLife + time.Second)
+	b := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 0.001, ObserveBurst: 1, TokenKey: []byte(testKey)}, quietLog())
+	b.now = clk.Now
+	b.Status(ctx, other()) // spends the environment's one read on another service
+	st := b.Poll(ctx, testService(), tok)
+	if st.State != Waking || st.Stage != StagePending || st.Next == nil || st.Next.Token != tok {
+		t.Fatalf("over the budget with an expired token: %+v, want the token's stage, not checking", st)
+	}
+}
+
+func other() config.Service {
+	s := testService()
+	s.Name = "other"
+	return s
 }
 
 func TestATokenForATaskThatStoppedSinceIsNotBelieved(t *testing.T) {
@@ -393,7 +437,6 @@ func TestATokenForATaskThatStoppedSinceIsNotBelieved(t *testing.T) {
 		t.Fatalf("after the task stopped: %q, want failed", st.State)
 	}
 	prober.set("127.0.0.10", true) // something else answers at the old address
-	clk.Advance(-addressFresh + 2*time.Second)
 	if st := c.Poll(ctx, testService(), tok); st.State != Failed {
 		t.Fatalf("poll with the old token: %q, want the failure this environment knows", st.State)
 	}

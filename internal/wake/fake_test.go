@@ -3,6 +3,8 @@ package wake
 import (
 	"context"
 	"errors"
+	"fmt"
+	"syscall"
 	"io"
 	"log/slog"
 	"sync"
@@ -85,10 +87,12 @@ func (f *fakeServices) Sleep(ctx context.Context, s *ecsservice.Service) error {
 	return nil
 }
 
-// fakeProber answers for the addresses in up, and counts its probes.
+// fakeProber answers for the addresses in up; the others refuse the
+// connection (the task is there, its app not yet), or, when silent, time out.
 type fakeProber struct {
 	mu     sync.Mutex
 	up     map[string]bool
+	silent bool
 	probes int
 }
 
@@ -99,7 +103,10 @@ func (p *fakeProber) Probe(ctx context.Context, t probe.Target) error {
 	if p.up[t.Host] {
 		return nil
 	}
-	return errors.New("connection refused")
+	if p.silent {
+		return errors.New("dial tcp: i/o timeout")
+	}
+	return fmt.Errorf("dial tcp: %w", syscall.ECONNREFUSED)
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

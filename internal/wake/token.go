@@ -14,7 +14,7 @@ func waketokenClaims(svc config.Service, t target, st Status, now time.Time) wak
 	c := waketoken.Claims{
 		Service: svc.ID(), Task: t.task, Stage: st.Stage,
 		Scheme: t.probe.Scheme, Host: t.probe.Host, Port: t.probe.Port,
-		Issued: now.UnixMilli(), Expires: now.Add(addressFresh).UnixMilli(),
+		Issued: now.UnixMilli(), Expires: now.Add(tokenLife).UnixMilli(),
 	}
 	if svc.Address == config.AddressURL {
 		c.URL = t.base.String()

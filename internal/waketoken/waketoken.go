@@ -41,7 +41,9 @@ const sigLen = 16
 var (
 	ErrMalformed = errors.New("token malformed")
 	ErrSignature = errors.New("token signature does not match")
-	ErrExpired   = errors.New("token expired")
+	ErrDates     = errors.New("token dated in the future or living too long")
+	// ErrExpired comes with the claims: authentic, but no longer to be acted on alone.
+	ErrExpired = errors.New("token expired")
 )
 
 // Signer signs and checks tokens with one key.
@@ -61,7 +63,8 @@ func (s *Signer) Sign(c Claims) string {
 	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
 }
 
-// Verify checks the token's signature and lifetime at now and returns its claims.
+// Verify checks the token's signature and lifetime at now and returns its
+// claims; an authentic token past its expiry comes back with ErrExpired.
 func (s *Signer) Verify(token string, now time.Time) (Claims, error) {
 	payload, sig, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 2048 {
@@ -83,8 +86,11 @@ func (s *Signer) Verify(token string, now time.Time) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	ms := now.UnixMilli()
-	if c.Expires <= ms || c.Issued > ms+1000 || c.Expires-c.Issued > MaxLifetime.Milliseconds() {
-		return Claims{}, ErrExpired
+	if c.Issued > ms+1000 || c.Expires-c.Issued > MaxLifetime.Milliseconds() {
+		return Claims{}, ErrDates
+	}
+	if c.Expires <= ms {
+		return c, ErrExpired
 	}
 	return c, nil
 }
