@@ -67,6 +67,7 @@ type scenarioResult struct {
 	obsPerSec    float64         // DescribeServices per waking service per second, while waking
 	tokenWindow  int             // AWS calls while every visitor held a token and the app was silent
 	tokenPolls   int             // polls in that window
+	overScaled   int // services left above their wake count
 	botAvg       map[string]float64
 	botPeak      map[string]int
 	note         string
@@ -121,6 +122,9 @@ func scenarios(size scaleSize) []scenario {
 				t.Errorf("a visitor of %s: %d 5xx answers, failure %q, reached the app: %v", v.service, v.gatewayFault, v.failed, !v.ready.IsZero())
 				break
 			}
+		}
+		if r.overScaled != 0 {
+			t.Errorf("%d services above their wake count of 1", r.overScaled)
 		}
 		if r.obsPerSec > 2 {
 			t.Errorf("%.2f observations a second per waking service, want at most 2", r.obsPerSec)
@@ -253,6 +257,11 @@ func (sc scenario) run(t *testing.T, w *testworld.World, bin string, size scaleS
 			r.botPeak[u.Name] = u.PeakPerSecond
 		}
 		r.note = fmt.Sprintf("bot answers %v", botCodes)
+	}
+	for _, n := range names {
+		if w.Desired(t, n) > 1 {
+			r.overScaled++
+		}
 	}
 	if n := sched.Errors(); n > 0 {
 		t.Logf("the scheduler met %d emulator errors", n)

@@ -70,84 +70,15 @@ type Need struct {
 	Known []string
 }
 
-// Observe reads one service: 1 DescribeServices call with its tags; with
-// need.Tasks and desiredCount > 0, ListTasks (of stopped tasks too, when the
-// service carries a wake time and that is asked for) and one DescribeTasks;
-// with need.PublicIPs, one DescribeNetworkInterfaces for interfaces not seen before.
+// Observe reads one service: one DescribeServices call with its tags; with
+// need.Tasks and desiredCount > 0 its tasks (see ObserveMany).
 func (c *Client) Observe(ctx context.Context, cluster, service string, need Need) (*Service, error) {
-	out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{
-		Cluster:  aws.String(cluster),
-		Services: []string{service},
-		Include:  []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
-	})
-	if err != nil {
-		if isCode(err, "ClusterNotFoundException", "ServiceNotFoundException") {
-			return nil, fmt.Errorf("describe service %s/%s: %w: %v", cluster, service, ErrServiceNotFound, err)
-		}
-		return nil, fmt.Errorf("describe service %s/%s: %w", cluster, service, err)
-	}
-	svcs := FromDescribe(out, cluster)
-	s, ok := svcs[service]
-	if !ok || s.Status == "INACTIVE" {
-		return nil, fmt.Errorf("describe service %s/%s: %w", cluster, service, ErrServiceNotFound)
-	}
-	if !need.Tasks || s.DesiredCount == 0 {
-		return s, nil
-	}
-	if len(need.Known) > 0 && int(s.DesiredCount) == len(need.Known) {
-		known, err := c.describe(ctx, cluster, service, need.Known, []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped})
-		if err != nil {
-			return nil, err
-		}
-		stopped := slices.ContainsFunc(known, func(t Task) bool { return t.DesiredStatus == string(ecstypes.DesiredStatusStopped) })
-		if len(known) == len(need.Known) && !stopped {
-			s.Tasks = known
-			return s, c.fillIf(ctx, need, s.Tasks)
-		}
-		// One stopped or vanished: keep what the stopped ones say, and look for their replacements.
-		for _, t := range known {
-			if t.DesiredStatus == string(ecstypes.DesiredStatusStopped) {
-				s.Stopped = append(s.Stopped, t)
-			}
-		}
-	}
-	running, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusRunning)
+	out, err := c.ObserveMany(ctx, cluster, []Want{{Name: service, Need: need}})
 	if err != nil {
 		return nil, err
 	}
-	// Without a wake time, stopped tasks could be from any earlier run: not worth a call.
-	// With one and no task wanted running, they tell why a wake fails; described in the same call.
-	statuses, arns := []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning}, running
-	if need.Stopped && s.WokenAt != nil && len(running) == 0 && len(s.Stopped) == 0 {
-		stopped, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusStopped)
-		if err != nil {
-			return nil, err
-		}
-		statuses, arns = append(statuses, ecstypes.DesiredStatusStopped), append(arns, stopped...)
-	}
-	if len(arns) == 0 {
-		return s, nil
-	}
-	all, err := c.describe(ctx, cluster, service, arns, statuses)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range all {
-		if t.DesiredStatus == string(ecstypes.DesiredStatusStopped) {
-			s.Stopped = append(s.Stopped, t)
-		} else {
-			s.Tasks = append(s.Tasks, t)
-		}
-	}
-	return s, c.fillIf(ctx, need, s.Tasks)
-}
-
-// fillIf looks up the tasks' public IPs when asked to.
-func (c *Client) fillIf(ctx context.Context, need Need, tasks []Task) error {
-	if !need.PublicIPs {
-		return nil
-	}
-	return c.fillPublicIPs(ctx, tasks)
+	r := out[service]
+	return r.Service, r.Err
 }
 
 // FromDescribe turns a DescribeServices answer into observations by service name.

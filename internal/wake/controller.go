@@ -3,6 +3,7 @@ package wake
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -21,7 +22,7 @@ import (
 
 // Services is what the controller needs from ECS; *ecsservice.Client satisfies it.
 type Services interface {
-	Observe(ctx context.Context, cluster, service string, need ecsservice.Need) (*ecsservice.Service, error)
+	ObserveMany(ctx context.Context, cluster string, wants []ecsservice.Want) (map[string]ecsservice.Reading, error)
 	SetDesired(ctx context.Context, cluster, service string, count int32) error
 	MarkWoken(ctx context.Context, serviceARN string, at time.Time) error
 	RecordWake(ctx context.Context, s *ecsservice.Service, took time.Duration) error
@@ -68,6 +69,10 @@ const (
 	// it still wanted awake?) and keeps the tasks it knows; they are listed
 	// again this often, or as soon as the app stops answering.
 	fullEvery = time.Minute
+	// askedWithin: a read of one service also refreshes the other services of
+	// its cluster that this environment was asked about this recently and that
+	// are due, in the same calls, when that costs no call of its own.
+	askedWithin = 30 * time.Second
 )
 
 // Tag writes per environment: the ECS tag-modify bucket (20, refilled 10 a
@@ -121,8 +126,10 @@ type probeResult struct {
 // entry is what this environment knows of one service.
 type entry struct {
 	wakeMu sync.Mutex // serialises this environment's scale-ups of the service
+	svc    config.Service
 
 	// guarded by Controller.mu
+	asked    time.Time // when a request last asked about the service
 	at       time.Time // when ECS was last read
 	fullAt   time.Time // when its tasks were last listed
 	obs      *ecsservice.Service
@@ -168,9 +175,10 @@ func (c *Controller) entryFor(svc config.Service) *entry {
 	defer c.mu.Unlock()
 	e, ok := c.entries[svc.ID()]
 	if !ok {
-		e = &entry{}
+		e = &entry{svc: svc}
 		c.entries[svc.ID()] = e
 	}
+	e.asked = c.now()
 	return e
 }
 
@@ -228,55 +236,117 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 		c.logFor(svc).Debug("over this environment's ECS read budget: answering from what is known", "knownFor", now.Sub(v.at).String())
 		return v
 	}
-	done := make(chan struct{})
-	e.inflight = done
-	gen := e.gen
-	needStopped := e.obs == nil || !slices.ContainsFunc(e.obs.Tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning })
-	// The app answered since the last read: only ask whether it is still wanted awake.
-	light := e.obs != nil && e.obs.DesiredCount > 0 && !e.readyAt.IsZero() && !e.readyAt.Before(e.at) && now.Sub(e.fullAt) < fullEvery
-	var known *ecsservice.Service
-	var knownIDs []string
-	if light {
-		known = e.obs
-	} else if e.obs != nil && e.obs.DesiredCount > 0 && now.Sub(e.fullAt) < fullEvery {
-		// Tasks listed lately: describe them, no listing, while ECS wants as many.
-		for _, t := range e.obs.Tasks {
-			knownIDs = append(knownIDs, t.ID)
+	plans := []*plan{c.planFor(svc, e, now)}
+	// Other services of the cluster this environment was asked about lately and
+	// that are due come along when they cost no call of their own.
+	for _, o := range c.entries {
+		if len(plans) == ecsservice.DescribeServicesBatch {
+			break
+		}
+		if o == e || o.svc.Cluster != svc.Cluster || o.inflight != nil || now.Sub(o.asked) > askedWithin ||
+			o.obs == nil || now.Sub(o.at) < c.freshness(o.svc, o) {
+			continue
+		}
+		if p := c.planFor(o.svc, o, now); p.cheap() {
+			plans = append(plans, p)
+		} else {
+			p.cancel()
 		}
 	}
 	c.mu.Unlock()
 
+	wants := make([]ecsservice.Want, len(plans))
+	for i, p := range plans {
+		wants[i] = ecsservice.Want{Name: p.svc.Name, Need: p.need()}
+	}
 	// Shared work must not die with the one request that started it.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
-	obs, err := c.services.Observe(rctx, svc.Cluster, svc.Name, ecsservice.Need{
-		Tasks:     !light,
-		PublicIPs: svc.Address == config.AddressPublic,
-		Stopped:   needStopped,
-		Known:     knownIDs,
-	})
+	readings, err := c.services.ObserveMany(rctx, svc.Cluster, wants)
 	cancel()
-	if err == nil && light && obs.DesiredCount > 0 {
-		obs.Tasks, obs.Stopped = known.Tasks, known.Stopped
-	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, p := range plans {
+		r, ok := readings[p.svc.Name]
+		switch {
+		case err != nil:
+			r = ecsservice.Reading{Err: err}
+		case !ok:
+			r = ecsservice.Reading{Err: fmt.Errorf("observe %s: no reading", p.svc.ID())}
+		}
+		c.apply(p, r)
+	}
+	return view{e.at, e.obs, e.err}
+}
+
+// plan is one service's part in a read.
+type plan struct {
+	svc   config.Service
+	e     *entry
+	gen   int
+	done  chan struct{}
+	light bool // only DescribeServices: the app answered since the last read
+	known *ecsservice.Service
+	ids   []string // tasks to describe without listing
+	// stopped: ask for stopped tasks (none was running at the last read).
+	stopped bool
+}
+
+// planFor decides what to read of a service and marks it in flight; c.mu is held.
+func (c *Controller) planFor(svc config.Service, e *entry, now time.Time) *plan {
+	p := &plan{svc: svc, e: e, gen: e.gen, done: make(chan struct{})}
+	e.inflight = p.done
+	p.stopped = e.obs == nil || !slices.ContainsFunc(e.obs.Tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning })
+	p.light = e.obs != nil && e.obs.DesiredCount > 0 && !e.readyAt.IsZero() && !e.readyAt.Before(e.at) && now.Sub(e.fullAt) < fullEvery
+	if p.light {
+		p.known = e.obs
+	} else if e.obs != nil && e.obs.DesiredCount > 0 && now.Sub(e.fullAt) < fullEvery {
+		// Tasks listed lately: describe them, no listing, while ECS wants as many.
+		for _, t := range e.obs.Tasks {
+			p.ids = append(p.ids, t.ID)
+		}
+	}
+	return p
+}
+
+func (p *plan) need() ecsservice.Need {
+	return ecsservice.Need{Tasks: !p.light, PublicIPs: p.svc.Address == config.AddressPublic, Stopped: p.stopped, Known: p.ids}
+}
+
+// cheap reports whether the plan costs no call of its own in a shared read:
+// asleep, light, or its tasks described with the others'.
+func (p *plan) cheap() bool {
+	return p.light || len(p.ids) > 0 || p.e.obs.DesiredCount == 0
+}
+
+// cancel takes back a plan that will not be read; c.mu is held.
+func (p *plan) cancel() {
+	p.e.inflight = nil
+	close(p.done)
+}
+
+// apply stores what a read found; c.mu is held.
+func (c *Controller) apply(p *plan, r ecsservice.Reading) {
+	e := p.e
 	e.inflight = nil
-	close(done)
-	if e.gen != gen {
+	close(p.done)
+	if e.gen != p.gen {
 		// The controller changed the service meanwhile (a scale-up): this read may predate it.
-		return view{e.at, e.obs, e.err}
+		return
+	}
+	obs, err := r.Service, r.Err
+	if err == nil && p.light && obs.DesiredCount > 0 {
+		obs.Tasks, obs.Stopped = p.known.Tasks, p.known.Stopped
 	}
 	e.at, e.err = c.now(), err
 	if err == nil {
 		e.obs = obs
-		if !light && len(knownIDs) == 0 {
+		if !p.light && len(p.ids) == 0 {
 			e.fullAt = e.at
 		}
 	} else if !errors.Is(err, ecsservice.ErrServiceNotFound) {
-		c.logFor(svc).Warn("reading the service failed; visitors see the wait page", "error", err, "transient", ecsservice.IsTransient(err))
+		c.logFor(p.svc).Warn("reading the service failed; visitors see the wait page", "error", err, "transient", ecsservice.IsTransient(err))
 	}
-	return view{e.at, e.obs, e.err}
 }
 
 // Status reports the service's state without changing anything.
@@ -310,18 +380,7 @@ func (c *Controller) Poll(ctx context.Context, svc config.Service, token string)
 func (c *Controller) status(ctx context.Context, svc config.Service, e *entry) (Status, view) {
 	c.flushTag(ctx, svc, e)
 	v := c.observe(ctx, svc, e, 0)
-	st := c.answer(ctx, svc, e, v)
-	if st.State == Waking && st.Stage != StageChecking && v.err == nil {
-		c.mu.Lock()
-		wasReady := !e.readyAt.IsZero() && !e.readyAt.Before(e.at)
-		c.mu.Unlock()
-		if wasReady && c.now().Sub(v.at) >= c.opts.ObserveEvery {
-			// The app answered before and no longer does: ECS may know why (slept, replaced).
-			v = c.observe(ctx, svc, e, c.opts.ObserveEvery)
-			st = c.answer(ctx, svc, e, v)
-		}
-	}
-	return st, v
+	return c.answer(ctx, svc, e, v), v
 }
 
 // answer decides the state from a view, asking the app where a task has its address.
@@ -617,9 +676,16 @@ func (c *Controller) Sleep(ctx context.Context, svc config.Service) (Status, err
 	defer e.wakeMu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 2*awsBudget)
 	defer cancel()
-	obs, err := c.services.Observe(ctx, svc.Cluster, svc.Name, ecsservice.Need{})
+	readings, err := c.services.ObserveMany(ctx, svc.Cluster, []ecsservice.Want{{Name: svc.Name}})
+	if err == nil {
+		err = readings[svc.Name].Err
+	}
 	if err != nil {
 		return c.errorStatus(svc, err), err
+	}
+	obs := readings[svc.Name].Service
+	if obs == nil {
+		return checking(svc), fmt.Errorf("sleep %s: no reading", svc.ID())
 	}
 	if err := c.services.Sleep(ctx, obs); err != nil {
 		return checking(svc), err

@@ -522,3 +522,24 @@ func countTasks(needs []ecsservice.Need) int {
 	}
 	return n
 }
+
+func TestOneReadRefreshesTheOtherServicesOfTheClusterWhenItCostsNothing(t *testing.T) {
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}} // asleep: DescribeServices only
+	c := newController(svcs, &fakeProber{}, clk, time.Second, "")
+	a, b := testService(), other()
+	c.Status(ctx, a)
+	c.Status(ctx, b)
+	if n := svcs.observes.Load(); n != 2 {
+		t.Fatalf("%d reads for two services seen the first time, want 2", n)
+	}
+	clk.Advance(2 * time.Second)
+	c.Status(ctx, a) // due again: b comes along, in the same DescribeServices call
+	c.Status(ctx, b)
+	if n := svcs.observes.Load(); n != 3 {
+		t.Fatalf("%d reads, want 3: the read for %s refreshes %s too", n, a.Name, b.Name)
+	}
+	if len(svcs.needs) != 4 {
+		t.Fatalf("%d services read in all, want 4", len(svcs.needs))
+	}
+}

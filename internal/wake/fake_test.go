@@ -32,8 +32,21 @@ type fakeServices struct {
 	observeDelay time.Duration
 }
 
-func (f *fakeServices) Observe(ctx context.Context, cluster, service string, need ecsservice.Need) (*ecsservice.Service, error) {
+// ObserveMany reads every wanted name as the one service held; one call is one observation.
+func (f *fakeServices) ObserveMany(ctx context.Context, cluster string, wants []ecsservice.Want) (map[string]ecsservice.Reading, error) {
 	f.observes.Add(1)
+	out := map[string]ecsservice.Reading{}
+	for _, w := range wants {
+		s, err := f.observe(w.Need)
+		if err != nil {
+			return nil, err
+		}
+		out[w.Name] = ecsservice.Reading{Service: s}
+	}
+	return out, nil
+}
+
+func (f *fakeServices) observe(need ecsservice.Need) (*ecsservice.Service, error) {
 	f.mu.Lock()
 	f.needs = append(f.needs, need)
 	f.mu.Unlock()
