@@ -118,11 +118,12 @@ func TestWholeWakeCycle(t *testing.T) {
 			if w.Desired(t, service) != 1 {
 				t.Fatal("the first visit did not scale the service up")
 			}
-			if _, err := time.Parse(time.RFC3339, w.Tags(t, service)["scale-to-zero:woken-at"]); err != nil {
-				t.Fatalf("woken-at tag: %v", err)
-			}
 			if st := getStatus(t, base, "/"); st.State != "waking" || st.Stage != "no-task" {
 				t.Fatalf("scaled up, no task: %+v", st)
+			}
+			// The environment that woke it writes the wake's start with its next request.
+			if _, err := time.Parse(time.RFC3339, w.Tags(t, service)["scale-to-zero:woken-at"]); err != nil {
+				t.Fatalf("woken-at tag: %v", err)
 			}
 
 			// The task runs and has a public IP, but the app does not answer yet: no redirect.

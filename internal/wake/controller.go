@@ -248,6 +248,7 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 			continue
 		}
 		if p := c.planFor(o.svc, o, now); p.cheap() {
+			p.along = true
 			plans = append(plans, p)
 		} else {
 			p.cancel()
@@ -290,6 +291,8 @@ type plan struct {
 	ids   []string // tasks to describe without listing
 	// stopped: ask for stopped tasks (none was running at the last read).
 	stopped bool
+	// along: read with another service's; it must cost no call of its own.
+	along bool
 }
 
 // planFor decides what to read of a service and marks it in flight; c.mu is held.
@@ -310,13 +313,20 @@ func (c *Controller) planFor(svc config.Service, e *entry, now time.Time) *plan 
 }
 
 func (p *plan) need() ecsservice.Need {
+	if p.along && p.asleep() {
+		// Only whether it still sleeps; woken meanwhile, its own request reads its tasks.
+		return ecsservice.Need{}
+	}
 	return ecsservice.Need{Tasks: !p.light, PublicIPs: p.svc.Address == config.AddressPublic, Stopped: p.stopped, Known: p.ids}
 }
+
+// asleep reports whether the plan's service was asleep at the last read.
+func (p *plan) asleep() bool { return p.e.obs != nil && p.e.obs.DesiredCount == 0 }
 
 // cheap reports whether the plan costs no call of its own in a shared read:
 // asleep, light, or its tasks described with the others'.
 func (p *plan) cheap() bool {
-	return p.light || len(p.ids) > 0 || p.e.obs.DesiredCount == 0
+	return p.light || len(p.ids) > 0 || p.asleep()
 }
 
 // cancel takes back a plan that will not be read; c.mu is held.
@@ -335,6 +345,10 @@ func (c *Controller) apply(p *plan, r ecsservice.Reading) {
 		return
 	}
 	obs, err := r.Service, r.Err
+	if err == nil && p.along && p.asleep() && obs.DesiredCount > 0 {
+		// Woken meanwhile: this read did not list its tasks, so it tells too little; read it whole when asked.
+		return
+	}
 	if err == nil && p.light && obs.DesiredCount > 0 {
 		obs.Tasks, obs.Stopped = p.known.Tasks, p.known.Stopped
 	}
@@ -378,7 +392,7 @@ func (c *Controller) Poll(ctx context.Context, svc config.Service, token string)
 }
 
 func (c *Controller) status(ctx context.Context, svc config.Service, e *entry) (Status, view) {
-	c.flushTag(ctx, svc, e)
+	c.flushTags(ctx, e)
 	v := c.observe(ctx, svc, e, 0)
 	return c.answer(ctx, svc, e, v), v
 }
@@ -389,8 +403,10 @@ func (c *Controller) answer(ctx context.Context, svc config.Service, e *entry, v
 	case v.err != nil && (v.obs == nil || errors.Is(v.err, ecsservice.ErrServiceNotFound)):
 		return c.errorStatus(svc, v.err)
 	case v.obs == nil:
-		// Over the read budget with nothing read yet.
-		return c.paced(checking(svc), nil)
+		// Over the read budget with nothing read yet: not an AWS error, so no back-off.
+		st := checking(svc)
+		st.Next = &Next{AfterMs: jittered(paceBusy)}
+		return st
 	case v.err != nil:
 		// The last read failed; the one before it still tells the state.
 		c.logFor(svc).Debug("answering from an earlier read", "error", v.err)
@@ -636,25 +652,36 @@ func (c *Controller) scaleUp(ctx context.Context, svc config.Service, e *entry, 
 	e.at, e.obs, e.err, e.readyAt = c.now(), &woken, nil, time.Time{}
 	e.wokeAt, e.tagPending, e.recorded = now, true, false
 	c.mu.Unlock()
-	c.flushTag(ctx, svc, e)
 	return c.answer(ctx, svc, e, view{c.now(), &woken, nil})
 }
 
-// flushTag writes the wake's start on the service when this environment owes
-// it and the tag budget allows; otherwise a later request of this environment does.
-func (c *Controller) flushTag(ctx context.Context, svc config.Service, e *entry) {
+// flushTags writes the start of one wake this environment began and has not
+// recorded yet — the asked service's first — when the tag budget allows. A
+// scale-up leaves it to the next request, so the first visitor's answer waits
+// for one write (UpdateService), not two.
+func (c *Controller) flushTags(ctx context.Context, first *entry) {
 	c.mu.Lock()
-	if !e.tagPending || e.obs == nil || e.obs.DesiredCount == 0 {
+	e := first
+	if !owes(e) {
+		e = nil
+		for _, o := range c.entries {
+			if owes(o) {
+				e = o
+				break
+			}
+		}
+	}
+	if e == nil {
 		c.mu.Unlock()
 		return
 	}
 	if !c.tags.Allow(c.now()) {
 		c.mu.Unlock()
-		c.logFor(svc).Debug("wake time not written yet: over this environment's tag budget")
+		c.logFor(e.svc).Debug("wake time not written yet: over this environment's tag budget")
 		return
 	}
 	e.tagPending = false
-	arn, at := e.obs.ARN, e.wokeAt
+	arn, at, svc := e.obs.ARN, e.wokeAt, e.svc
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
 	defer cancel()
@@ -667,6 +694,11 @@ func (c *Controller) flushTag(ctx context.Context, svc config.Service, e *entry)
 			c.mu.Unlock()
 		}
 	}
+}
+
+// owes reports whether this environment still has to write the entry's wake start; c.mu is held.
+func owes(e *entry) bool {
+	return e.tagPending && e.obs != nil && e.obs.DesiredCount > 0
 }
 
 // Sleep scales the service to 0 now, remembering its count for the next wake.

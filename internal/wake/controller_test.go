@@ -61,10 +61,14 @@ func TestWakeRestoresTheCountTheServiceHadBeforeSleeping(t *testing.T) {
 	}
 }
 
-func TestWakeRecordsWhenItBegan(t *testing.T) {
+func TestTheNextRequestRecordsWhenTheWakeBegan(t *testing.T) {
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
 	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
 	c.Wake(ctx, testService())
+	if svcs.markedWoken.Load() != 0 {
+		t.Fatal("the first visitor's answer waited for the tag write too")
+	}
+	c.Status(ctx, other()) // any request of this environment
 	if svcs.markedWoken.Load() != 1 || svcs.svc.WokenAt == nil {
 		t.Fatal("the woken-at tag was not written")
 	}
@@ -229,6 +233,12 @@ func TestReadsStayWithinTheEnvironmentsBudget(t *testing.T) {
 	}
 	if checking == 0 {
 		t.Fatal("services never read were not answered as checking")
+	}
+	// Over its budget an environment asks the client back soon: the next poll may land in another.
+	spent := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 0.001, ObserveBurst: 1}, quietLog())
+	spent.Status(ctx, testService())
+	if st := spent.Status(ctx, other()); st.Stage != StageChecking || st.Next == nil || st.Next.AfterMs > 1200 {
+		t.Fatalf("over the budget: %+v", st)
 	}
 }
 
@@ -469,6 +479,9 @@ func TestWakeTimesBeyondTheTagBudgetAreWrittenLater(t *testing.T) {
 		svcs.svc.DesiredCount = 0
 		svcs.mu.Unlock()
 		c.Wake(ctx, services[i])
+	}
+	for _, s := range services {
+		c.Status(ctx, s)
 	}
 	if n := svcs.markedWoken.Load(); n != tagBurst {
 		t.Fatalf("%d wake times written at once, want the tag burst of %d", n, tagBurst)

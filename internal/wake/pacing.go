@@ -13,6 +13,7 @@ import (
 const (
 	paceAsleep   = 5 * time.Second        // nothing changes until someone visits
 	paceChecking = 3 * time.Second        // AWS could not be read just now
+	paceBusy     = time.Second            // this environment is over its read budget; the next poll may land in another
 	paceEarly    = 2 * time.Second        // no task yet, or one still provisioning
 	paceLong     = 4 * time.Second        // ... when earlier wakes say the end is far off
 	paceStarting = time.Second            // a task has its address (no token: polls may read ECS)
@@ -41,5 +42,10 @@ func pace(st Status, token bool) int {
 	default:
 		d = paceEarly
 	}
+	return jittered(d)
+}
+
+// jittered is d in milliseconds, ±jitter.
+func jittered(d time.Duration) int {
 	return int(float64(d.Milliseconds()) * (1 - jitter + 2*jitter*rand.Float64()))
 }
