@@ -119,7 +119,7 @@ func scenarios(size scaleSize) []scenario {
 		}
 		for _, v := range r.visitors {
 			if v.gatewayFault > 0 || v.failed != "" || v.ready.IsZero() {
-				t.Errorf("a visitor of %s: %d 5xx answers, failure %q, reached the app: %v", v.service, v.gatewayFault, v.failed, !v.ready.IsZero())
+				t.Errorf("a visitor of %s: %d 5xx answers, failure %q, reached the app: %v; %d polls, last status %s", v.service, v.gatewayFault, v.failed, !v.ready.IsZero(), v.polls, v.last)
 				break
 			}
 		}

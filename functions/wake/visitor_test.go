@@ -36,6 +36,7 @@ type visitResult struct {
 	lastNoToken  time.Time // the last poll that carried none
 	codes        map[int]int
 	gatewayFault int // 5xx answers
+	last         string // the last status it saw, for failure messages
 }
 
 const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
@@ -109,6 +110,7 @@ func (v visitor) poll(ctx context.Context, res *visitResult, url string, after i
 			res.failed = "the status is not JSON"
 			return true
 		}
+		res.last = body
 		switch st.State {
 		case "ready":
 			res.ready, res.location = time.Now(), st.Location

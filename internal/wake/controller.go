@@ -84,6 +84,14 @@ const (
 	tagRate  = 1.0
 )
 
+// Reads a scale-up is decided on have their own budget per environment, so
+// visitors' polls never starve a wake; a woken service needs none again, so
+// only wakes of sleeping services (or failing scale-ups) spend it.
+const (
+	wakeReadBurst = 3
+	wakeReadRate  = 1.0
+)
+
 // Options tune the controller.
 type Options struct {
 	// ObserveEvery is the shortest time between two ECS reads of one service.
@@ -108,6 +116,7 @@ type Controller struct {
 	now      func() time.Time
 
 	reads *tokenbucket.Bucket // ECS observations, all services
+	wakes *tokenbucket.Bucket // the reads a scale-up is decided on
 	tags  *tokenbucket.Bucket // tag writes, all services
 
 	probes  singleflight.Group
@@ -157,6 +166,7 @@ func New(services Services, prober Prober, opts Options, log *slog.Logger) *Cont
 	c := &Controller{
 		services: services, prober: prober, opts: opts, log: log, now: time.Now,
 		reads:   tokenbucket.New(opts.ObservePerSecond, opts.ObserveBurst),
+		wakes:   tokenbucket.New(wakeReadRate, wakeReadBurst),
 		tags:    tokenbucket.New(tagRate, tagBurst),
 		probed:  map[string]probeResult{},
 		entries: map[string]*entry{},
@@ -210,6 +220,11 @@ func (c *Controller) freshness(svc config.Service, e *entry) time.Duration {
 // (0: the entry's own freshness) and the read budget allows. Concurrent
 // callers share one read. Over the budget, the last view is returned as it is.
 func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, maxAge time.Duration) view {
+	return c.observeWithin(ctx, svc, e, maxAge, c.reads)
+}
+
+// observeWithin is observe on the given read budget.
+func (c *Controller) observeWithin(ctx context.Context, svc config.Service, e *entry, maxAge time.Duration, budget *tokenbucket.Bucket) view {
 	c.mu.Lock()
 	if maxAge <= 0 {
 		maxAge = c.freshness(svc, e)
@@ -230,7 +245,7 @@ func (c *Controller) observe(ctx context.Context, svc config.Service, e *entry, 
 		defer c.mu.Unlock()
 		return view{e.at, e.obs, e.err}
 	}
-	if !c.reads.Allow(now) {
+	if !budget.Allow(now) {
 		v := view{e.at, e.obs, e.err}
 		c.mu.Unlock()
 		c.logFor(svc).Debug("over this environment's ECS read budget: answering from what is known", "knownFor", now.Sub(v.at).String())
@@ -589,13 +604,15 @@ func checking(svc config.Service) Status {
 func (c *Controller) Wake(ctx context.Context, svc config.Service) Status {
 	e := c.entryFor(svc)
 	st, v := c.status(ctx, svc, e)
-	if st.State == Ready || st.State == Failed || v.obs == nil || v.err != nil || v.obs.DesiredCount >= wakeCount(svc, v.obs) {
+	if st.State == Ready || st.State == Failed || (v.obs != nil && v.err == nil && v.obs.DesiredCount >= wakeCount(svc, v.obs)) {
 		return st
 	}
+	// Asleep, or not known just now. Decide on a recent view (another
+	// environment may have woken it), read on the wake budget: polls do not
+	// starve a visitor's wake, and a service woken needs no such read again.
 	e.wakeMu.Lock()
 	defer e.wakeMu.Unlock()
-	// Decide on a recent view: another environment may have woken it.
-	v = c.observe(ctx, svc, e, decisionAge)
+	v = c.observeWithin(ctx, svc, e, decisionAge, c.wakes)
 	if v.obs == nil || v.err != nil || c.now().Sub(v.at) > decisionAge {
 		return c.answer(ctx, svc, e, v)
 	}
@@ -610,7 +627,7 @@ func (c *Controller) Retry(ctx context.Context, svc config.Service) Status {
 	e := c.entryFor(svc)
 	e.wakeMu.Lock()
 	defer e.wakeMu.Unlock()
-	v := c.observe(ctx, svc, e, decisionAge)
+	v := c.observeWithin(ctx, svc, e, decisionAge, c.wakes)
 	if v.obs == nil || v.err != nil {
 		return c.answer(ctx, svc, e, v)
 	}
