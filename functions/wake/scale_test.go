@@ -85,11 +85,12 @@ func TestWakeAtScale(t *testing.T) {
 	if b := os.Getenv("SCALE_BASELINE_BIN"); b != "" {
 		designs = append([]struct{ name, bin string }{{"before", b}}, designs...)
 	}
-	w := testworld.Start(t)
 	var results []scenarioResult
 	for _, d := range designs {
 		for _, sc := range scenarios(size) {
 			t.Run(d.name+"/"+sc.name, func(t *testing.T) {
+				// A fresh emulator each time: what one scenario leaves must not slow the next.
+				w := testworld.Start(t)
 				r := sc.run(t, w, d.bin, size)
 				r.design = d.name
 				results = append(results, r)
