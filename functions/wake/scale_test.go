@@ -67,7 +67,7 @@ type scenarioResult struct {
 	obsPerSec    float64         // DescribeServices per waking service per second, while waking
 	tokenWindow  int             // AWS calls while every visitor held a token and the app was silent
 	tokenPolls   int             // polls in that window
-	overScaled   int // services left above their wake count
+	overScaled   int             // services left above their wake count
 	botAvg       map[string]float64
 	botPeak      map[string]int
 	note         string
@@ -354,7 +354,7 @@ func percentile(ds []time.Duration, p int) time.Duration {
 
 func table(results []scenarioResult) string {
 	var b strings.Builder
-	b.WriteString("| scenario | design | ECS+EC2 calls | peak/s DS · LT+DT · US · Tag · DNI | throttled | UpdateService | environments | answers | redirect delay median / p95 | DS per waking service per s | calls while tokens held (polls) |\n")
+	b.WriteString("| scenario | design | ECS+EC2 calls | peak/s DS · LT+DT · US · Tag · DNI | throttled | UpdateService | environments | answers | redirect delay median / p95 | DS per waking service per s (bot: avg/s per bucket) | calls while tokens held (polls) |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		peaks := make([]string, 0, len(r.usage))

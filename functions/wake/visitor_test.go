@@ -35,7 +35,7 @@ type visitResult struct {
 	tokenPolls   int       // polls that carried a signed token
 	lastNoToken  time.Time // the last poll that carried none
 	codes        map[int]int
-	gatewayFault int // 5xx answers
+	gatewayFault int    // 5xx answers
 	last         string // the last status it saw, for failure messages
 }
 
