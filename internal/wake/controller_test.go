@@ -212,11 +212,10 @@ func TestOneServiceIsReadAtMostOncePerObserveEvery(t *testing.T) {
 func TestReadsStayWithinTheEnvironmentsBudget(t *testing.T) {
 	clk := newClock()
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1}}
-	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 1, ObserveBurst: 3}, quietLog())
-	c.now = clk.Now
+	c := budgeted(svcs, clk, 1, 3, "")
 	// Requests for 20 services, 10 times each, over 5 seconds: a bot walking every route.
 	var checking int
-	for round := range 10 {
+	for range 10 {
 		for i := range 20 {
 			svc := testService()
 			svc.Name = fmt.Sprintf("svc-%d", i)
@@ -224,7 +223,6 @@ func TestReadsStayWithinTheEnvironmentsBudget(t *testing.T) {
 				checking++
 			}
 		}
-		_ = round
 		clk.Advance(500 * time.Millisecond)
 	}
 	// 3 at once, then one a second for the 4.5 s that passed.
@@ -235,7 +233,7 @@ func TestReadsStayWithinTheEnvironmentsBudget(t *testing.T) {
 		t.Fatal("services never read were not answered as checking")
 	}
 	// Over its budget an environment asks the client back soon: the next poll may land in another.
-	spent := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 0.001, ObserveBurst: 1}, quietLog())
+	spent := budgeted(svcs, clk, 0.001, 1, "")
 	spent.Status(ctx, testService())
 	if st := spent.Status(ctx, other()); st.Stage != StageChecking || st.Next == nil || st.Next.AfterMs > 1200 {
 		t.Fatalf("over the budget: %+v", st)
@@ -245,8 +243,7 @@ func TestReadsStayWithinTheEnvironmentsBudget(t *testing.T) {
 func TestOverTheBudgetTheLastKnownStateIsAnswered(t *testing.T) {
 	clk := newClock()
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", DesiredCount: 1}}
-	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 0.001, ObserveBurst: 1}, quietLog())
-	c.now = clk.Now
+	c := budgeted(svcs, clk, 0.001, 1, "")
 	first := c.Status(ctx, testService())
 	clk.Advance(10 * time.Second)
 	if st := c.Status(ctx, testService()); st.State != first.State || st.Stage != first.Stage {
@@ -415,8 +412,7 @@ func TestOverTheReadBudgetAnExpiredTokenIsStillTheBestKnowledge(t *testing.T) {
 	a := newController(svcs, &fakeProber{}, clk, time.Second, testKey)
 	tok := a.Status(ctx, testService()).Next.Token
 	clk.Advance(tokenLife + time.Second)
-	b := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 0.001, ObserveBurst: 1, TokenKey: []byte(testKey)}, quietLog())
-	b.now = clk.Now
+	b := budgeted(svcs, clk, 0.001, 1, testKey)
 	b.Status(ctx, other()) // spends the environment's one read on another service
 	st := b.Poll(ctx, testService(), tok)
 	if st.State != Waking || st.Stage != StagePending || st.Next == nil || st.Next.Token != tok {
@@ -469,8 +465,7 @@ func TestWakeTimesBeyondTheTagBudgetAreWrittenLater(t *testing.T) {
 	clk := newClock()
 	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
 	// A read budget large enough that only the tag budget holds writes back.
-	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: 100}, quietLog())
-	c.now = clk.Now
+	c := budgeted(svcs, clk, 100, 0, "")
 	services := make([]config.Service, 8)
 	for i := range services {
 		services[i] = testService()

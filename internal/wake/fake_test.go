@@ -170,3 +170,10 @@ func (p *fakeProber) set(host string, up bool) {
 	}
 	p.up[host] = up
 }
+
+// budgeted returns a controller on the clock with the given read budget (reads a second, burst).
+func budgeted(svcs Services, clk *clock, rate float64, burst int, key string) *Controller {
+	c := New(svcs, &fakeProber{}, Options{ObserveEvery: time.Second, ObservePerSecond: rate, ObserveBurst: burst, TokenKey: []byte(key)}, quietLog())
+	c.now = clk.Now
+	return c
+}
