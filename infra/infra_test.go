@@ -138,8 +138,8 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 		wakeKey := v["TOKEN_KEY"]
 		var conc struct{ ReservedConcurrentExecutions int }
 		aws(&conc, "lambda", "get-function-concurrency", "--function-name", "scale-to-zero-wake")
-		if conc.ReservedConcurrentExecutions != 10 {
-			t.Fatalf("wake's reserved concurrency %d, want the default 10", conc.ReservedConcurrentExecutions)
+		if conc.ReservedConcurrentExecutions != 20 {
+			t.Fatalf("wake's reserved concurrency %d, want the default 20", conc.ReservedConcurrentExecutions)
 		}
 		var sleeper struct {
 			Timeout     int

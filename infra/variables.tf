@@ -132,9 +132,9 @@ variable "wake_timeout_seconds" {
 }
 
 variable "wake_reserved_concurrency" {
-  description = "Reserved concurrency of the Wake function: the most execution environments it runs at once. Each environment reads ECS at most wake_reads_per_second times a second, so this bounds Wake's share of the account's ECS and EC2 request buckets (the README gives the figures). Past it API Gateway answers 500, so keep it above the overlapping requests your busiest minute brings (a request takes milliseconds)."
+  description = "Reserved concurrency of the Wake function: the most execution environments it runs at once. Each environment reads ECS at most wake_reads_per_second times a second, so this bounds Wake's share of the account's ECS and EC2 request buckets (the README gives the figures). Past it API Gateway answers 500, so keep it above the overlapping requests your busiest moment brings: a crowd arriving at once makes Lambda start environments while others are still starting."
   type        = number
-  default     = 10
+  default     = 20
 
   validation {
     condition     = var.wake_reserved_concurrency >= 1 && var.wake_reserved_concurrency <= 1000 && floor(var.wake_reserved_concurrency) == var.wake_reserved_concurrency

@@ -50,7 +50,7 @@ var (
 )
 
 // reservedConcurrency is the Terraform module's default for the Wake function.
-const reservedConcurrency = 10
+const reservedConcurrency = 20
 
 // scaleTokenKey signs the status tokens in the scenarios.
 const scaleTokenKey = "scale-scenarios-token-key-0123456789abcdef"

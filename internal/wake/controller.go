@@ -89,7 +89,7 @@ const (
 // only wakes of sleeping services (or failing scale-ups) spend it.
 const (
 	wakeReadBurst = 3
-	wakeReadRate  = 1.0
+	wakeReadRate  = 0.5
 )
 
 // Options tune the controller.
