@@ -40,8 +40,12 @@ const (
 
 // Tags the controller keeps on the ECS service.
 const (
-	// TagWokenAt is when the last wake began (RFC 3339, UTC); Auto-Sleep reads it for its grace period.
+	// TagWokenAt is when the last wake began (RFC 3339, UTC, to the millisecond,
+	// so environments that woke it in the same second tell their writes apart);
+	// Auto-Sleep reads it for its grace period.
 	TagWokenAt = "scale-to-zero:woken-at"
+	// WokenAtLayout is TagWokenAt's format (time.RFC3339 parses it).
+	WokenAtLayout = "2006-01-02T15:04:05.000Z07:00"
 	// TagSleptFrom is the desired count before the last sleep; the next wake restores it.
 	TagSleptFrom = "scale-to-zero:desired-before-sleep"
 	// TagWakeSeconds is how long the last few wakes took, newest last ("41,38,44"),

@@ -30,7 +30,7 @@ func (c *Client) SetDesired(ctx context.Context, cluster, service string, count 
 
 // MarkWoken records on the service when a wake began.
 func (c *Client) MarkWoken(ctx context.Context, serviceARN string, at time.Time) error {
-	return c.tag(ctx, serviceARN, TagWokenAt, at.UTC().Format(time.RFC3339))
+	return c.tag(ctx, serviceARN, TagWokenAt, at.UTC().Format(WokenAtLayout))
 }
 
 // MarkSlept records the desired count a service had before it was put to

@@ -69,6 +69,9 @@ const (
 	// it still wanted awake?) and keeps the tasks it knows; they are listed
 	// again this often, or as soon as the app stops answering.
 	fullEvery = time.Minute
+	// sameWake: wake starts this close are one wake, begun by environments
+	// that saw the service asleep at the same moment.
+	sameWake = time.Minute
 	// askedWithin: a read of one service also refreshes the other services of
 	// its cluster that this environment was asked about this recently and that
 	// are due, in the same calls, when that costs no call of its own.
@@ -407,8 +410,8 @@ func (c *Controller) Poll(ctx context.Context, svc config.Service, token string)
 }
 
 func (c *Controller) status(ctx context.Context, svc config.Service, e *entry) (Status, view) {
-	c.flushTags(ctx, e)
 	v := c.observe(ctx, svc, e, 0)
+	c.flushTags(ctx, e)
 	return c.answer(ctx, svc, e, v), v
 }
 
@@ -453,7 +456,8 @@ func (c *Controller) answer(ctx context.Context, svc config.Service, e *entry, v
 func (c *Controller) readyFrom(ctx context.Context, svc config.Service, e *entry, obs *ecsservice.Service) {
 	c.mu.Lock()
 	e.readyAt = c.now()
-	record := !e.wokeAt.IsZero() && !e.recorded && e.obs != nil
+	// The environment whose start the tag carries records; another that raced it in the same moment does not.
+	record := !e.wokeAt.IsZero() && !e.recorded && e.obs != nil && (e.obs.WokenAt == nil || e.obs.WokenAt.Equal(e.wokeAt))
 	var took time.Duration
 	if record {
 		e.recorded = true
@@ -661,7 +665,7 @@ func (c *Controller) scaleUp(ctx context.Context, svc config.Service, e *entry, 
 		}
 		c.logFor(svc).Info("waking service", "from", obs.DesiredCount, "to", target)
 	}
-	now := c.now().UTC().Truncate(time.Second)
+	now := c.now().UTC().Truncate(time.Millisecond)
 	woken := *obs
 	woken.DesiredCount, woken.WokenAt, woken.Stopped = target, &now, nil
 	c.mu.Lock()
@@ -698,6 +702,12 @@ func (c *Controller) flushTags(ctx context.Context, first *entry) {
 		return
 	}
 	e.tagPending = false
+	if w := e.obs.WokenAt; w != nil && !w.Equal(e.wokeAt) && w.Sub(e.wokeAt).Abs() < sameWake {
+		// Another environment woke it in the same moment and wrote its start: that one records the wake.
+		e.wokeAt = time.Time{}
+		c.mu.Unlock()
+		return
+	}
 	arn, at, svc := e.obs.ARN, e.wokeAt, e.svc
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)

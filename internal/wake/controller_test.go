@@ -551,3 +551,36 @@ func TestOneReadRefreshesTheOtherServicesOfTheClusterWhenItCostsNothing(t *testi
 		t.Fatalf("%d services read in all, want 4", len(svcs.needs))
 	}
 }
+
+func TestEnvironmentsThatRaceToWakeAServiceRecordItOnce(t *testing.T) {
+	clk := newClock()
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
+	prober := &fakeProber{}
+	a, b := twoEnvironments(svcs, prober, clk)
+	b.Status(ctx, testService()) // b sees it asleep
+	a.Wake(ctx, testService())   // a wakes it
+	clk.Advance(10 * time.Millisecond)
+	b.Wake(ctx, testService()) // b decides on its view of a moment ago, and wakes it too
+	if d := svcs.svc.DesiredCount; d != 1 {
+		t.Fatalf("desired %d after two environments woke it, want the wake count 1", d)
+	}
+	a.Status(ctx, other()) // a writes the wake's start
+	clk.Advance(4 * time.Second)
+	b.Status(ctx, testService()) // b reads a's start, and leaves the wake to a
+	if n := svcs.markedWoken.Load(); n != 1 {
+		t.Fatalf("the wake's start written %d times, want once", n)
+	}
+	svcs.mu.Lock()
+	svcs.svc.Tasks = []ecsservice.Task{{ID: "t1", LastStatus: "RUNNING", PublicIP: "127.0.0.10"}}
+	svcs.mu.Unlock()
+	prober.set("127.0.0.10", true)
+	clk.Advance(addressFresh)
+	for _, env := range []*Controller{a, b, a, b} {
+		if st := env.Status(ctx, testService()); st.State != Ready {
+			t.Fatalf("state %q, want ready", st.State)
+		}
+	}
+	if n := svcs.recorded.Load(); n != 1 {
+		t.Fatalf("the wake's duration recorded %d times, want once", n)
+	}
+}
