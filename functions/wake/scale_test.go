@@ -354,7 +354,7 @@ func percentile(ds []time.Duration, p int) time.Duration {
 
 func table(results []scenarioResult) string {
 	var b strings.Builder
-	b.WriteString("| scenario | design | ECS+EC2 calls | peak/s DS · LT+DT · US · Tag · DNI | throttled | UpdateService | environments | answers | redirect delay median / p95 | DS per waking service per s (bot: avg/s per bucket) | calls while tokens held (polls) |\n")
+	b.WriteString("| scenario | design | ECS+EC2 calls | peak/s DS · LT+DT · US · Tag · DNI | throttled | UpdateService | environments (invocation median / p99) | answers | redirect delay median / p95 | DS per waking service per s (bot: avg/s per bucket) | calls while tokens held (polls) |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		peaks := make([]string, 0, len(r.usage))
@@ -382,11 +382,14 @@ func table(results []scenarioResult) string {
 			}
 			obs = "avg/s " + strings.Join(avg, " · ")
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %d | %d | %d | %s | %s | %s | %s |\n", r.name, r.design, r.calls, strings.Join(peaks, " · "),
-			r.throttled, r.updates, r.front.ColdStarts, strings.Join(codes, " "), delay, obs, tok)
+		envs := fmt.Sprintf("%d (%.0f / %.0f ms)", r.front.ColdStarts, ms(percentile(r.front.Durations, 50)), ms(percentile(r.front.Durations, 99)))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %d | %d | %s | %s | %s | %s | %s |\n", r.name, r.design, r.calls, strings.Join(peaks, " · "),
+			r.throttled, r.updates, envs, strings.Join(codes, " "), delay, obs, tok)
 	}
 	return b.String()
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func sortedKeys(m map[int]int) []int {
 	var ks []int

@@ -56,6 +56,8 @@ type Stats struct {
 	MostBusy     int // the most environments busy at once
 	Environments int // alive now
 	Codes        map[int]int
+	// Durations are how long each invocation took, cold starts included, in order.
+	Durations []time.Duration
 }
 
 // Front is a running HTTP API + Lambda stand-in.
@@ -158,7 +160,11 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), f.opts.Timeout)
 	defer cancel()
+	began := time.Now()
 	res, err := env.api.InvokeContext(ctx, event, env.done)
+	f.mu.Lock()
+	f.stats.Durations = append(f.stats.Durations, time.Since(began))
+	f.mu.Unlock()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		// Lambda ends an environment that overran its invocation.
@@ -288,6 +294,7 @@ func (f *Front) Stats() Stats {
 		s.Codes[k] = v
 	}
 	s.Environments = len(f.envs)
+	s.Durations = append([]time.Duration(nil), f.stats.Durations...)
 	return s
 }
 
