@@ -37,5 +37,19 @@ func (c *Client) DescribeBatch(ctx context.Context, cluster string, names []stri
 
 // RunningTasks lists and describes the tasks ECS wants running for a service.
 func (c *Client) RunningTasks(ctx context.Context, cluster, service string) ([]Task, error) {
-	return c.tasks(ctx, cluster, service, ecstypes.DesiredStatusRunning)
+	arns, err := c.list(ctx, cluster, service, ecstypes.DesiredStatusRunning)
+	if err != nil || len(arns) == 0 {
+		return nil, err
+	}
+	byService, err := c.describeAll(ctx, cluster, arns)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []Task
+	for _, t := range byService[service] {
+		if t.DesiredStatus == string(ecstypes.DesiredStatusRunning) {
+			tasks = append(tasks, t)
+		}
+	}
+	return tasks, nil
 }

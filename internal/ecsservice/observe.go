@@ -3,7 +3,6 @@ package ecsservice
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,40 +120,6 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 		res[s.Name] = s
 	}
 	return res
-}
-
-// tasks lists the service's tasks with each of the desired statuses and
-// describes them all in as few DescribeTasks calls as the batch size allows.
-func (c *Client) tasks(ctx context.Context, cluster, service string, desired ...ecstypes.DesiredStatus) ([]Task, error) {
-	var arns []string
-	for _, d := range desired {
-		list, err := c.list(ctx, cluster, service, d)
-		if err != nil {
-			return nil, err
-		}
-		arns = append(arns, list...)
-	}
-	return c.describe(ctx, cluster, service, arns, desired)
-}
-
-// describe describes the tasks, keeping those of the service with one of the desired statuses.
-func (c *Client) describe(ctx context.Context, cluster, service string, arns []string, desired []ecstypes.DesiredStatus) ([]Task, error) {
-	var tasks []Task
-	for batch := range slices.Chunk(arns, describeTasksBatch) {
-		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: batch})
-		if err != nil {
-			return nil, fmt.Errorf("describe tasks of %s/%s: %w", cluster, service, err)
-		}
-		for _, t := range out.Tasks {
-			// ListTasks' service filter is not to be trusted everywhere: check the task's own group and status.
-			if aws.ToString(t.Group) != "service:"+service || !slices.Contains(desired, ecstypes.DesiredStatus(aws.ToString(t.DesiredStatus))) {
-				continue
-			}
-			tasks = append(tasks, taskOf(t))
-		}
-		// A task that vanished between the two calls shows up in Failures: it is simply not there.
-	}
-	return tasks, nil
 }
 
 // list returns the ARNs of the service's tasks with the desired status.
