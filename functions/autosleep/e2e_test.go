@@ -63,7 +63,7 @@ func TestActiveKeptIdleSleptAndRestoredOnTheNextWake(t *testing.T) {
 	w.Awake(t, "silent", 1, time.Hour)
 	w.Awake(t, "fresh", 1, time.Minute)
 	w.NetworkBytes(t, "busy", 10, 5_000_000)
-	w.NetworkBytes(t, "quiet", 10, 600)
+	w.NetworkBytes(t, "quiet", 10, 60)
 	w.NetworkBytes(t, "fresh", 10, 600)
 	// "silent" has no datapoint at all: unknown, never idle.
 	services := []map[string]any{service("busy", 5), service("quiet", 5), service("silent", 5), service("fresh", 5), service("asleep", 5)}
@@ -145,7 +145,7 @@ func TestOneTickOverAThousandServices(t *testing.T) {
 		w.Awake(t, names[i], 1, time.Hour)
 		bytes := 5_000_000.0
 		if i%20 == 0 {
-			idle[names[i]], bytes = true, 300
+			idle[names[i]], bytes = true, 60
 		}
 		w.NetworkBytes(t, names[i], 6, bytes)
 	}
@@ -170,4 +170,18 @@ func TestOneTickOverAThousandServices(t *testing.T) {
 		t.Fatalf("summary %v", rep.Summary)
 	}
 	t.Logf("1,000 services (100 awake): tick took %s (process start to exit) with calls %v", took.Round(time.Millisecond), calls)
+}
+
+// TestOneLightUserKeepsTheServiceAwake: one visitor making one small request
+// (300 bytes each way) a minute is, as Container Insights reports it, 5
+// bytes/second each way in every minute's datapoint. That is a service in use.
+func TestOneLightUserKeepsTheServiceAwake(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "light", 0)
+	w.Awake(t, "light", 1, time.Hour)
+	w.ContainerInsights(t, "light", 1, testworld.Each(20, testworld.Traffic{Rx: 300, Tx: 300}))
+	rep := tick(t, w, []map[string]any{service("light", 15)})
+	if a := actions(rep)["light"]; !strings.HasPrefix(a, "kept: in use") || w.Desired(t, "light") != 1 {
+		t.Fatalf("light: %q (desired %d), want kept because it is in use", a, w.Desired(t, "light"))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 )
 
+// now is 30 s into 12:00; the last complete minute is 11:59.
 var now = time.Date(2026, 11, 24, 12, 0, 30, 0, time.UTC)
 
 // fakeCW answers every query with the series returned by data, paging after pageSize results.
@@ -55,16 +57,38 @@ func (f *fakeCW) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricData
 	return out, nil
 }
 
-// minutes returns n datapoints, one a minute before now, each v.
-func minutes(n int, v float64) ([]time.Time, []float64) {
+// series is per-minute values oldest first, the last one for the last complete
+// minute before now (11:59); NaN is a minute with no datapoint.
+func series(vs ...float64) ([]time.Time, []float64) {
 	var ts []time.Time
-	var vs []float64
-	for i := 1; i <= n; i++ {
-		ts = append(ts, now.Truncate(time.Minute).Add(-time.Duration(i)*time.Minute))
-		vs = append(vs, v)
+	var out []float64
+	last := now.Truncate(time.Minute).Add(-time.Minute)
+	for i, v := range vs {
+		if math.IsNaN(v) {
+			continue
+		}
+		ts = append(ts, last.Add(-time.Duration(len(vs)-1-i)*time.Minute))
+		out = append(out, v)
 	}
-	return ts, vs
+	return ts, out
 }
+
+// flat is n minutes of v.
+func flat(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func with(vs []float64, i int, v float64) []float64 {
+	out := append([]float64(nil), vs...)
+	out[len(out)+i] = v // i counts from the end: -1 is the last minute
+	return out
+}
+
+var gap = math.NaN()
 
 func pol(signal string, mut func(*config.SleepPolicy)) config.SleepPolicy {
 	p := config.SleepPolicy{Signal: signal, Window: 10 * time.Minute}
@@ -74,7 +98,7 @@ func pol(signal string, mut func(*config.SleepPolicy)) config.SleepPolicy {
 	case config.SignalCPU:
 		p.Threshold = config.DefaultCPUThreshold
 	case config.SignalRequests:
-		p.TargetGroup = "targetgroup/web/abc"
+		p.TargetGroup, p.LoadBalancer, p.CountConnections = "targetgroup/web/abc", "app/web/def", true
 	case config.SignalCustom:
 		p.Metric = config.Metric{Namespace: "App", Name: "Sessions", Statistic: "Maximum", Dimensions: map[string]string{"Service": "web"}}
 	}
@@ -85,63 +109,90 @@ func pol(signal string, mut func(*config.SleepPolicy)) config.SleepPolicy {
 }
 
 func TestSignals(t *testing.T) {
+	longAgo := now.Add(-2 * time.Hour)
+	quiet := flat(14, 0.25) // each direction: 0.5 bytes/second together
+	light := flat(14, 5)    // one small request a minute: 5 bytes/second each way
 	tests := []struct {
-		name   string
-		policy config.SleepPolicy
-		points int
-		value  float64
-		code   cwtypes.StatusCode
-		want   string
+		name    string
+		policy  config.SleepPolicy
+		since   time.Time
+		metrics map[string][]float64 // by metric name
+		code    cwtypes.StatusCode
+		want    string
+		reason  string // a part of the reason
 	}{
-		{"network: quiet minutes are idle", pol(config.SignalNetwork, nil), 10, 1000, "", Idle},
-		{"network: a busy minute is active", pol(config.SignalNetwork, nil), 10, 50_000, "", Active},
-		{"network: no data is unknown, never idle", pol(config.SignalNetwork, nil), 0, 0, "", Unknown},
-		{"network: data for under half the window is unknown", pol(config.SignalNetwork, nil), 4, 0, "", Unknown},
-		{"network: a failed query is unknown", pol(config.SignalNetwork, nil), 10, 0, cwtypes.StatusCodeInternalError, Unknown},
-		{"requests: no data means no requests, so idle", pol(config.SignalRequests, nil), 0, 0, "", Idle},
-		{"requests: one request is active", pol(config.SignalRequests, nil), 1, 1, "", Active},
-		{"requests: under a threshold is idle", pol(config.SignalRequests, func(p *config.SleepPolicy) { p.Threshold = 5 }), 2, 2, "", Idle},
-		{"requests: forbidden is unknown", pol(config.SignalRequests, nil), 0, 0, cwtypes.StatusCodeForbidden, Unknown},
-		{"cpu: low is idle", pol(config.SignalCPU, nil), 10, 1.5, "", Idle},
-		{"cpu: high is active", pol(config.SignalCPU, nil), 10, 40, "", Active},
-		{"cpu: no data is unknown", pol(config.SignalCPU, nil), 0, 0, "", Unknown},
-		{"custom: at the threshold is idle", pol(config.SignalCustom, func(p *config.SleepPolicy) { p.Threshold = 0 }), 10, 0, "", Idle},
-		{"custom: above it is active", pol(config.SignalCustom, func(p *config.SleepPolicy) { p.Threshold = 0 }), 10, 3, "", Active},
-		{"custom: no data is unknown by default", pol(config.SignalCustom, nil), 0, 0, "", Unknown},
-		{"custom: no data is idle when so configured", pol(config.SignalCustom, func(p *config.SleepPolicy) { p.Metric.MissingIsIdle = true }), 0, 0, "", Idle},
+		{"network: quiet minutes are idle", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": quiet, "NetworkTxBytes": quiet}, "", Idle, "each of the 10 minutes to 12:00 UTC"},
+		{"network: one small request a minute is in use", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": light, "NetworkTxBytes": light}, "", Active, "10 bytes/second (600 bytes a minute)"},
+		{"network: one busy minute in the window is in use", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": with(quiet, -9, 50), "NetworkTxBytes": quiet}, "", Active, "11:51 UTC"},
+		{"network: a busy minute just before the window does not count", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": with(quiet, -11, 50), "NetworkTxBytes": quiet}, "", Idle, ""},
+		{"network: no data is unknown, and says Container Insights may be off", pol(config.SignalNetwork, nil), longAgo, nil, "", Unknown, "containerInsights,value=enabled"},
+		{"network: the two newest minutes not published yet: the window ends before them", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": with(with(quiet, -1, gap), -2, gap), "NetworkTxBytes": with(with(quiet, -1, gap), -2, gap)}, "", Idle, "minutes to 11:58 UTC"},
+		{"network: nothing published for three minutes is unknown", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": append(flat(11, 0.25), gap, gap, gap), "NetworkTxBytes": append(flat(11, 0.25), gap, gap, gap)}, "", Unknown, "not published"},
+		{"network: a missing minute inside the window is unknown", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": with(quiet, -5, gap), "NetworkTxBytes": quiet}, "", Unknown, "a missing minute is never idle"},
+		{"network: woken 6 minutes ago is not enough for a 10-minute window", pol(config.SignalNetwork, nil), now.Add(-6 * time.Minute), map[string][]float64{"NetworkRxBytes": flat(6, 0), "NetworkTxBytes": flat(6, 0)}, "", Unknown, "woken 6m00s ago"},
+		{"network: a failed query is unknown", pol(config.SignalNetwork, nil), longAgo, map[string][]float64{"NetworkRxBytes": quiet, "NetworkTxBytes": quiet}, cwtypes.StatusCodeInternalError, Unknown, "could not be read"},
+		{"network: a higher threshold makes light use idle", pol(config.SignalNetwork, func(p *config.SleepPolicy) { p.Threshold = 20 }), longAgo, map[string][]float64{"NetworkRxBytes": light, "NetworkTxBytes": light}, "", Idle, ""},
+		{"requests: no data means no requests, so idle", pol(config.SignalRequests, nil), longAgo, nil, "", Idle, "0 requests"},
+		{"requests: one request in the window is in use", pol(config.SignalRequests, nil), longAgo, map[string][]float64{"RequestCount": append(flat(1, 1), flat(11, gap)...)}, "", Active, "1 requests"},
+		{"requests: a request already published in the last minute is in use", pol(config.SignalRequests, nil), longAgo, map[string][]float64{"RequestCount": {1}}, "", Active, ""},
+		{"requests: under a threshold is idle", pol(config.SignalRequests, func(p *config.SleepPolicy) { p.Threshold = 5 }), longAgo, map[string][]float64{"RequestCount": {2, gap, 2, gap, gap, gap}}, "", Idle, ""},
+		{"requests: an open connection is in use", pol(config.SignalRequests, nil), longAgo, map[string][]float64{"ActiveConnectionCount": flat(12, 1)}, "", Active, "client connections"},
+		{"requests: connections are not counted when so configured", pol(config.SignalRequests, func(p *config.SleepPolicy) { p.CountConnections = false }), longAgo, map[string][]float64{"ActiveConnectionCount": flat(12, 1)}, "", Idle, ""},
+		{"requests: just woken is not enough evidence", pol(config.SignalRequests, nil), now.Add(-4 * time.Minute), nil, "", Unknown, "not enough data yet"},
+		{"requests: forbidden is unknown", pol(config.SignalRequests, nil), longAgo, nil, cwtypes.StatusCodeForbidden, Unknown, ""},
+		{"cpu: low is idle", pol(config.SignalCPU, nil), longAgo, map[string][]float64{"CPUUtilization": flat(12, 1.5)}, "", Idle, "1.5% CPU"},
+		{"cpu: high is active", pol(config.SignalCPU, nil), longAgo, map[string][]float64{"CPUUtilization": with(flat(12, 1.5), -3, 40)}, "", Active, "40% CPU"},
+		{"cpu: no data is unknown", pol(config.SignalCPU, nil), longAgo, nil, "", Unknown, ""},
+		{"cpu: just woken is not enough evidence", pol(config.SignalCPU, nil), now.Add(-3 * time.Minute), map[string][]float64{"CPUUtilization": flat(3, 1)}, "", Unknown, ""},
+		{"custom: at the threshold is idle", pol(config.SignalCustom, nil), longAgo, map[string][]float64{"Sessions": flat(12, 0)}, "", Idle, ""},
+		{"custom: above it is active", pol(config.SignalCustom, nil), longAgo, map[string][]float64{"Sessions": with(flat(12, 0), -2, 3)}, "", Active, ""},
+		{"custom: no data is unknown by default", pol(config.SignalCustom, nil), longAgo, nil, "", Unknown, ""},
+		{"custom: no data is idle when so configured", pol(config.SignalCustom, func(p *config.SleepPolicy) { p.Metric.MissingIsIdle = true }), longAgo, nil, "", Idle, "as configured"},
+		{"custom: missing-is-idle still needs a whole window since the wake", pol(config.SignalCustom, func(p *config.SleepPolicy) { p.Metric.MissingIsIdle = true }), now.Add(-5 * time.Minute), nil, "", Unknown, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cw := &fakeCW{data: func(q cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) {
-				ts, vs := minutes(tc.points, tc.value)
+				ts, vs := series(tc.metrics[aws.ToString(q.MetricStat.Metric.MetricName)]...)
 				return ts, vs, tc.code
 			}}
-			got := (&Reader{CW: cw}).Read(context.Background(), now, []Request{{Key: "k", Cluster: "c", Service: "web", Policy: tc.policy}})
-			if got["k"].State != tc.want || got["k"].Reason == "" {
-				t.Fatalf("verdict %+v, want %s", got["k"], tc.want)
+			got := (&Reader{CW: cw}).Read(context.Background(), now, []Request{{Key: "k", Cluster: "c", Service: "web", Policy: tc.policy, Since: tc.since}})
+			if got["k"].State != tc.want || !strings.Contains(got["k"].Reason, tc.reason) || got["k"].Reason == "" {
+				t.Fatalf("verdict %+v, want %s with %q", got["k"], tc.want, tc.reason)
 			}
 		})
 	}
 }
 
-func TestNetworkAddsReceivedAndSentBytes(t *testing.T) {
-	cw := &fakeCW{data: func(q cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) {
-		ts, vs := minutes(10, 6000) // 6,000 in and 6,000 out: 12,000 a minute, above 10 KiB
-		return ts, vs, ""
-	}}
-	got := (&Reader{CW: cw}).Read(context.Background(), now, []Request{{Key: "k", Cluster: "c", Service: "web", Policy: pol(config.SignalNetwork, nil)}})
-	if got["k"].State != Active {
-		t.Fatalf("verdict %+v, want active", got["k"])
+func TestQueriesAskForWhatAWSPublishes(t *testing.T) {
+	cw := &fakeCW{data: func(q cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) { return nil, nil, "" }}
+	(&Reader{CW: cw}).Read(context.Background(), now, []Request{
+		{Key: "n", Cluster: "c", Service: "web", Policy: pol(config.SignalNetwork, nil)},
+		{Key: "r", Cluster: "c", Service: "web", Policy: pol(config.SignalRequests, nil)},
+	})
+	var got []string
+	for _, q := range cw.inputs[0].MetricDataQueries {
+		m := q.MetricStat.Metric
+		var dims []string
+		for _, d := range m.Dimensions {
+			dims = append(dims, aws.ToString(d.Name)+"="+aws.ToString(d.Value))
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %s", aws.ToString(m.Namespace), aws.ToString(m.MetricName), aws.ToString(q.MetricStat.Stat), strings.Join(dims, ",")))
 	}
-	q := cw.inputs[0].MetricDataQueries
-	if len(q) != 2 || aws.ToString(q[0].MetricStat.Metric.Namespace) != "ECS/ContainerInsights" || aws.ToString(q[0].MetricStat.Metric.MetricName) != "NetworkRxBytes" || aws.ToString(q[1].MetricStat.Metric.MetricName) != "NetworkTxBytes" {
-		t.Fatalf("queries %+v", q)
+	want := []string{
+		"ECS/ContainerInsights NetworkRxBytes Sum ClusterName=c,ServiceName=web",
+		"ECS/ContainerInsights NetworkTxBytes Sum ClusterName=c,ServiceName=web",
+		"AWS/ApplicationELB RequestCount Sum LoadBalancer=app/web/def,TargetGroup=targetgroup/web/abc",
+		"AWS/ApplicationELB ActiveConnectionCount Sum LoadBalancer=app/web/def",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("queries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
 func TestAllServicesGoIntoAsFewCallsAsPossible(t *testing.T) {
 	cw := &fakeCW{pageSize: 300, data: func(q cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) {
-		ts, vs := minutes(10, 10)
+		ts, vs := series(flat(12, 0.5)...)
 		return ts, vs, ""
 	}}
 	var reqs []Request
@@ -154,8 +205,8 @@ func TestAllServicesGoIntoAsFewCallsAsPossible(t *testing.T) {
 	for _, in := range cw.inputs {
 		distinct[in] = true
 	}
-	if len(distinct) != 3 {
-		t.Fatalf("%d GetMetricData requests for 1,200 queries, want 3 (500 + 500 + 200)", len(distinct))
+	if len(cw.inputs) != 5 || len(cw.inputs[0].MetricDataQueries) != 500 {
+		t.Fatalf("%d GetMetricData calls (first with %d queries) for 1,200 queries, want 5: 500 (2 pages) + 500 (2 pages) + 200", len(cw.inputs), len(cw.inputs[0].MetricDataQueries))
 	}
 	for i := range 600 {
 		if got[fmt.Sprint(i)].State != Idle {
@@ -175,11 +226,10 @@ func TestAFailedCallMakesItsServicesUnknown(t *testing.T) {
 	}
 }
 
-func TestDatapointsOlderThanTheServicesWindowDoNotCount(t *testing.T) {
+func TestEachServiceIsJudgedOnItsOwnWindow(t *testing.T) {
 	cw := &fakeCW{data: func(q cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) {
 		// A busy minute 20 minutes ago, quiet since.
-		ts, vs := minutes(20, 100)
-		vs[19] = 1e9
+		ts, vs := series(with(flat(32, 0.25), -20, 1e6)...)
 		return ts, vs, ""
 	}}
 	reqs := []Request{

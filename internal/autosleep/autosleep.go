@@ -114,7 +114,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, services []config.Service, dry
 			e.beforeSignal(it, now)
 		}
 		if !it.done && it.svc.Sleep.Signal != config.SignalUptime {
-			reqs = append(reqs, activity.Request{Key: it.svc.ID(), Cluster: it.svc.Cluster, Service: it.svc.Name, Policy: it.svc.Sleep})
+			req := activity.Request{Key: it.svc.ID(), Cluster: it.svc.Cluster, Service: it.svc.Name, Policy: it.svc.Sleep}
+			if start, ok := started(it.obs); ok {
+				req.Since = start
+			}
+			reqs = append(reqs, req)
 		}
 	}
 

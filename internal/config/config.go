@@ -394,6 +394,13 @@ func sleepFromEnv(s *sleepJSON, getenv func(string) string) error {
 		}
 		s.IdleThreshold = &f
 	}
+	if raw := strings.TrimSpace(getenv("COUNT_CONNECTIONS")); raw != "" {
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fieldErr("COUNT_CONNECTIONS", "%q is not true or false", raw)
+		}
+		s.CountConnections = &b
+	}
 	if raw := strings.TrimSpace(getenv("KEEP_WARM")); raw != "" {
 		for _, part := range strings.Split(raw, ";") {
 			s.KeepWarm = append(s.KeepWarm, strings.TrimSpace(part))

@@ -34,7 +34,7 @@ func TestServicesList(t *testing.T) {
 	list := `[
 	  {"name": "shop", "cluster": "prod", "host": "Shop.Example.com", "port": 8080, "healthPath": "/healthz", "wakeCount": 2},
 	  {"name": "docs", "pathPrefix": "/docs/", "address": "url", "url": "https://alb.example.com/", "idleSignal": "requests",
-	   "targetGroup": "targetgroup/docs/0123456789abcdef", "keepWarm": ["mon-fri 08:00-18:00"], "timezone": "Europe/Berlin", "sleepAt": "22:30"}
+	   "targetGroup": "targetgroup/docs/0123456789abcdef", "loadBalancer": "app/web/0123456789abcdef", "keepWarm": ["mon-fri 08:00-18:00"], "timezone": "Europe/Berlin", "sleepAt": "22:30"}
 	]`
 	dir := t.TempDir()
 	file := filepath.Join(dir, "services.json")
@@ -54,7 +54,7 @@ func TestServicesList(t *testing.T) {
 			if shop.Host != "shop.example.com" || shop.WakeCount != 2 || shop.HealthPath != "/healthz" || shop.Cluster != "prod" {
 				t.Fatalf("shop %+v", shop)
 			}
-			if docs.Cluster != "shared" || docs.PathPrefix != "/docs" || docs.URL != "https://alb.example.com" || docs.Sleep.Signal != SignalRequests {
+			if docs.Cluster != "shared" || docs.PathPrefix != "/docs" || docs.URL != "https://alb.example.com" || docs.Sleep.Signal != SignalRequests || docs.Sleep.LoadBalancer != "app/web/0123456789abcdef" || !docs.Sleep.CountConnections {
 				t.Fatalf("docs %+v", docs)
 			}
 			if docs.Sleep.SleepAt != 22*60+30 || docs.Sleep.Location.String() != "Europe/Berlin" || len(docs.Sleep.KeepWarm) != 1 {
@@ -101,6 +101,8 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"WAIT_MS negative", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "WAIT_MS": "-1"}, "WAIT_MS", "between"},
 		{"unknown idle signal", map[string]string{"SERVICES": svc(`,"idleSignal":"vibes"`)}, "SERVICES[1].idleSignal", "network, requests"},
 		{"requests without a target group", map[string]string{"SERVICES": svc(`,"idleSignal":"requests"`)}, "SERVICES[1].targetGroup", "required"},
+		{"requests with a target group alone", map[string]string{"SERVICES": svc(`,"idleSignal":"requests","targetGroup":"targetgroup/docs/0123456789abcdef"`)}, "SERVICES[1].loadBalancer", "never by target group alone"},
+		{"requests with a bad connections flag", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "IDLE_SIGNAL": "requests", "TARGET_GROUP": "targetgroup/a/1", "LOAD_BALANCER": "app/a/1", "COUNT_CONNECTIONS": "sometimes"}, "COUNT_CONNECTIONS", "true or false"},
 		{"custom without a metric", map[string]string{"SERVICES": svc(`,"idleSignal":"custom","idleThreshold":1`)}, "SERVICES[1].metric", "namespace and name"},
 		{"custom without a threshold", map[string]string{"SERVICES": svc(`,"idleSignal":"custom","metric":{"namespace":"A","name":"B"}`)}, "SERVICES[1].idleThreshold", "required"},
 		{"bad statistic", map[string]string{"SERVICES": svc(`,"idleSignal":"custom","idleThreshold":1,"metric":{"namespace":"A","name":"B","statistic":"p99"}`)}, "SERVICES[1].metric.statistic", "Sum, Average"},

@@ -9,10 +9,14 @@ import (
 
 // Idle signals: what tells Auto-Sleep that a service is unused.
 const (
-	// SignalNetwork is Container Insights' network bytes of the service: it sees
-	// long-lived connections too. Missing data is "unknown", never idle.
+	// SignalNetwork is Container Insights' network traffic of the service
+	// (NetworkRxBytes plus NetworkTxBytes, in Bytes/Second as Container Insights
+	// publishes them): it sees long-lived connections too. Missing data is
+	// "unknown", never idle.
 	SignalNetwork = "network"
-	// SignalRequests is a load balancer target group's RequestCount. Missing data means no requests.
+	// SignalRequests is an Application Load Balancer's RequestCount for a target
+	// group (with the load balancer: ALB publishes no RequestCount by target
+	// group alone), plus its open client connections. Missing data means none.
 	SignalRequests = "requests"
 	// SignalCPU is AWS/ECS CPUUtilization of the service. Missing data is "unknown".
 	SignalCPU = "cpu"
@@ -25,9 +29,13 @@ const (
 
 // Defaults of the sleep policy.
 const (
-	DefaultGrace            = 5 * time.Minute
-	DefaultNetworkThreshold = 10 * 1024 // bytes a minute, received plus sent
-	DefaultCPUThreshold     = 5         // percent, the highest minute
+	DefaultGrace = 5 * time.Minute
+	// DefaultNetworkThreshold is in bytes/second received plus sent by all the
+	// service's tasks, Container Insights' unit. One small request a minute
+	// (300 bytes each way) is 10 bytes/second in its minute's datapoint, a
+	// WebSocket heartbeat a minute about 4; a task nobody uses moves nothing.
+	DefaultNetworkThreshold = 2
+	DefaultCPUThreshold     = 5 // percent, the highest minute
 )
 
 // SleepPolicy says when Auto-Sleep may put a service to sleep.
@@ -35,12 +43,17 @@ type SleepPolicy struct {
 	Signal string
 	// Window is how long the service must have been idle (SLEEP_AFTER_MINUTES).
 	Window time.Duration
-	// Threshold: bytes a minute (network), requests in the window (requests),
-	// percent (cpu), or the metric's own unit (custom). At or below it is idle.
+	// Threshold: bytes/second in every minute (network), requests in the
+	// window (requests), percent in every minute (cpu), or the metric's own
+	// unit in every minute (custom). At or below it is idle.
 	Threshold float64
 	// TargetGroup and LoadBalancer are the dimensions of the requests signal
 	// ("targetgroup/NAME/ID", "app/NAME/ID").
 	TargetGroup, LoadBalancer string
+	// CountConnections: the requests signal also counts the load balancer's
+	// open client connections as use (a WebSocket makes one request and then
+	// none). On by default; off when other services share the load balancer.
+	CountConnections bool
 	// Metric is the custom signal's metric.
 	Metric Metric
 	// Grace is how long after a wake the service is kept whatever the signal says.
@@ -89,6 +102,7 @@ type sleepJSON struct {
 	IdleThreshold     *float64 `json:"idleThreshold"`
 	TargetGroup       string   `json:"targetGroup"`
 	LoadBalancer      string   `json:"loadBalancer"`
+	CountConnections  *bool    `json:"countConnections"`
 	Metric            *Metric  `json:"metric"`
 	GraceMinutes      *int     `json:"graceMinutes"`
 	KeepWarm          []string `json:"keepWarm"`
@@ -127,10 +141,18 @@ func (r sleepJSON) validate(name func(jsonName, envName string) string) (SleepPo
 		if !strings.HasPrefix(r.TargetGroup, "targetgroup/") {
 			return p, fieldErr(name("targetGroup", "TARGET_GROUP"), "must be the ARN suffix targetgroup/NAME/ID, got %q", r.TargetGroup)
 		}
-		if r.LoadBalancer != "" && !strings.HasPrefix(r.LoadBalancer, "app/") {
+		// ALB publishes RequestCount by LoadBalancer and TargetGroup together, never by
+		// TargetGroup alone: without the load balancer the query finds nothing, which
+		// would read as "no requests" for a busy service.
+		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+		if r.LoadBalancer == "" {
+			return p, fieldErr(name("loadBalancer", "LOAD_BALANCER"), "required with the requests signal: ALB publishes RequestCount by load balancer and target group together, never by target group alone; give the load balancer's ARN suffix, such as app/web/0123456789abcdef")
+		}
+		if !strings.HasPrefix(r.LoadBalancer, "app/") {
 			return p, fieldErr(name("loadBalancer", "LOAD_BALANCER"), "must be the ARN suffix app/NAME/ID, got %q", r.LoadBalancer)
 		}
 		p.TargetGroup, p.LoadBalancer = r.TargetGroup, r.LoadBalancer
+		p.CountConnections = r.CountConnections == nil || *r.CountConnections
 	case SignalCPU:
 		p.Threshold = DefaultCPUThreshold
 	case SignalCustom:
