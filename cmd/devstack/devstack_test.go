@@ -99,9 +99,29 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 		if !strings.Contains(string(body), "/some/path?x=1") {
 			t.Fatalf("the app did not see the path and query: %s", body)
 		}
-		// Nobody visits now: Auto-Sleep puts it to sleep once a minute of Container Insights data
-		// says idle. The test watches the console, not the status endpoint: status checks probe
-		// the app, and that traffic would keep it awake.
+		if round == 1 {
+			// A light user (a page every 20 s) for two idle windows: the demo stays awake,
+			// as a deployment with the same defaults would.
+			until := time.Now().Add(2 * time.Minute)
+			for time.Now().Before(until) {
+				resp, err := client.Get(location)
+				if err != nil {
+					t.Fatalf("the light user's request failed (slept while in use?): %v\n%s", err, p.Output())
+				}
+				resp.Body.Close()
+				select {
+				case <-time.After(20 * time.Second):
+				case <-t.Context().Done():
+					return
+				}
+			}
+			if strings.Contains(p.Output(), `msg="service put to sleep"`) {
+				t.Fatalf("the demo was put to sleep while a light user used it:\n%s", p.Output())
+			}
+		}
+		// Nobody visits now: Auto-Sleep puts it to sleep once a window of Container Insights
+		// data says idle. The test watches the console, not the status endpoint: status checks
+		// probe the app, and that traffic would keep it awake.
 		testworld.Eventually(t, 3*time.Minute, fmt.Sprintf("round %d: the idle demo falls asleep", round), func() bool {
 			return strings.Count(p.Output(), `msg="service put to sleep"`) >= round
 		})

@@ -142,6 +142,8 @@ func TestSignals(t *testing.T) {
 		{"requests: forbidden is unknown", pol(config.SignalRequests, nil), longAgo, nil, cwtypes.StatusCodeForbidden, Unknown, ""},
 		{"cpu: low is idle", pol(config.SignalCPU, nil), longAgo, map[string][]float64{"CPUUtilization": flat(12, 1.5)}, "", Idle, "1.5% CPU"},
 		{"cpu: high is active", pol(config.SignalCPU, nil), longAgo, map[string][]float64{"CPUUtilization": with(flat(12, 1.5), -3, 40)}, "", Active, "40% CPU"},
+		{"cpu: low CPU with a light user's traffic is in use", pol(config.SignalCPU, nil), longAgo, map[string][]float64{"CPUUtilization": flat(12, 0.4), "NetworkRxBytes": light, "NetworkTxBytes": light}, "", Active, "CPU alone cannot see"},
+		{"cpu: low CPU with a quiet network is idle", pol(config.SignalCPU, nil), longAgo, map[string][]float64{"CPUUtilization": flat(12, 0.4), "NetworkRxBytes": quiet, "NetworkTxBytes": quiet}, "", Idle, ""},
 		{"cpu: no data is unknown", pol(config.SignalCPU, nil), longAgo, nil, "", Unknown, ""},
 		{"cpu: just woken is not enough evidence", pol(config.SignalCPU, nil), now.Add(-3 * time.Minute), map[string][]float64{"CPUUtilization": flat(3, 1)}, "", Unknown, ""},
 		{"custom: at the threshold is idle", pol(config.SignalCustom, nil), longAgo, map[string][]float64{"Sessions": flat(12, 0)}, "", Idle, ""},

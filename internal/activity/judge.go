@@ -35,11 +35,18 @@ func judge(req Request, now time.Time, ev evidence) Verdict {
 			nothing:   fmt.Sprintf(" (is Container Insights on for cluster %s? aws ecs update-cluster-settings --cluster %s --settings name=containerInsights,value=enabled)", req.Cluster, req.Cluster),
 		})
 	case config.SignalCPU:
-		return judgeSeries(req, now, ev.value, seriesText{
+		v := judgeSeries(req, now, ev.value, seriesText{
 			data:      "CPU",
 			value:     func(v float64) string { return num(v) + "% CPU" },
 			threshold: num(p.Threshold) + "%",
 		})
+		// A light web user costs next to no CPU: where Container Insights reports the
+		// service's network, traffic above the network default is use too.
+		from := now.UTC().Truncate(time.Minute).Add(-p.Window - unpublishedMinutes*time.Minute)
+		if ts, peak, ok := peakSince(ev.network(), from); v.State == Idle && ok && peak > config.DefaultNetworkThreshold {
+			return Verdict{Active, fmt.Sprintf("CPU is low, but the network moved %s in the minute at %s (above %s; CPU alone cannot see a light user)", bytesPerSecond(peak), clock(ts), bytesPerSecond(config.DefaultNetworkThreshold))}
+		}
+		return v
 	case config.SignalCustom:
 		name := p.Metric.Namespace + "/" + p.Metric.Name
 		if p.Metric.MissingIsIdle {

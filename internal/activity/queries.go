@@ -78,7 +78,12 @@ func queriesFor(i int, req Request) []query {
 		}
 		return qs
 	case config.SignalCPU:
-		return []query{mk(roleValue, "AWS/ECS", "CPUUtilization", "Maximum", svc)}
+		// With the network: CPU alone cannot see a light web user.
+		return []query{
+			mk(roleValue, "AWS/ECS", "CPUUtilization", "Maximum", svc),
+			mk(roleRx, "ECS/ContainerInsights", "NetworkRxBytes", "Sum", svc),
+			mk(roleTx, "ECS/ContainerInsights", "NetworkTxBytes", "Sum", svc),
+		}
 	case config.SignalCustom:
 		return []query{mk(roleValue, p.Metric.Namespace, p.Metric.Name, p.Metric.Statistic, p.Metric.Dimensions)}
 	}

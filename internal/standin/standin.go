@@ -3,7 +3,7 @@
 // turns each service's desiredCount into real app processes on 127.0.0.N,
 // registered with RunTask and an Elastic IP 127.0.0.N, so that ECS and EC2
 // report them as they would report Fargate tasks. It also publishes each
-// service's network bytes as Container Insights would.
+// service's network traffic as Container Insights does (per task, per minute, in Bytes/Second).
 package standin
 
 import (
@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -65,7 +66,9 @@ type Service struct {
 // Timing of the stand-in.
 const (
 	reconcileEvery = 300 * time.Millisecond
-	publishEvery   = 10 * time.Second
+	// publishAfter: each minute's datapoints go out this long after the minute
+	// ends, as Container Insights' once-a-minute performance events do.
+	publishAfter = 2 * time.Second
 	// crashBackoff is how long a crashed service waits before its next task, as ECS backs off.
 	crashBackoff = 5 * time.Second
 	firstIP      = 10
@@ -107,7 +110,8 @@ func (s *Scheduler) Run(ctx context.Context) {
 	defer s.Close()
 	tick := time.NewTicker(reconcileEvery)
 	defer tick.Stop()
-	publish := time.NewTicker(publishEvery)
+	minute := time.Now().Truncate(time.Minute)
+	publish := time.NewTimer(time.Until(minute.Add(time.Minute + publishAfter)))
 	defer publish.Stop()
 	for {
 		for _, svc := range s.services {
@@ -119,7 +123,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-publish.C:
-			s.Publish(ctx, time.Now())
+			s.Publish(ctx, minute)
+			minute = time.Now().Truncate(time.Minute)
+			publish.Reset(time.Until(minute.Add(time.Minute + publishAfter)))
 		case <-tick.C:
 		}
 	}
@@ -361,36 +367,39 @@ func (s *Scheduler) Close() {
 	}
 }
 
-// Publish puts each service's network bytes since the last call into
-// CloudWatch, as Container Insights does (ECS/ContainerInsights,
-// NetworkRxBytes and NetworkTxBytes by ClusterName and ServiceName).
-func (s *Scheduler) Publish(ctx context.Context, at time.Time) {
+// Publish puts each task's network traffic since the last call into
+// CloudWatch as the datapoint of the minute that started at minute, as
+// Container Insights for ECS does: ECS/ContainerInsights NetworkRxBytes and
+// NetworkTxBytes by ClusterName and ServiceName, one datapoint per task, in
+// Bytes/Second (the task's rate over the minute), so the Sum of a minute is
+// the service's rate. A service with no task publishes nothing.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
+func (s *Scheduler) Publish(ctx context.Context, minute time.Time) {
 	for _, svc := range s.services {
 		s.mu.Lock()
 		list := append([]*task(nil), s.tasks[svc.Name]...)
 		s.mu.Unlock()
-		if len(list) == 0 {
-			continue // a service with no task reports nothing
-		}
-		var rx, tx float64
+		dims := []cwtypes.Dimension{{Name: aws.String("ClusterName"), Value: aws.String(svc.Cluster)}, {Name: aws.String("ServiceName"), Value: aws.String(svc.Name)}}
+		var data []cwtypes.MetricDatum
 		for _, t := range list {
 			r, w, ok := readStats(t.stats)
 			if !ok {
-				continue
+				continue // the app has not written its counts yet: no datapoint, as for a task not reporting
 			}
-			rx, tx = rx+r-t.rx, tx+w-t.tx
+			rx, tx := r-t.rx, w-t.tx
 			t.rx, t.tx = r, w
+			data = append(data,
+				cwtypes.MetricDatum{MetricName: aws.String("NetworkRxBytes"), Dimensions: dims, Timestamp: aws.Time(minute), Value: aws.Float64(rx / 60), Unit: cwtypes.StandardUnitBytesSecond},
+				cwtypes.MetricDatum{MetricName: aws.String("NetworkTxBytes"), Dimensions: dims, Timestamp: aws.Time(minute), Value: aws.Float64(tx / 60), Unit: cwtypes.StandardUnitBytesSecond})
 		}
-		dims := []cwtypes.Dimension{{Name: aws.String("ClusterName"), Value: aws.String(svc.Cluster)}, {Name: aws.String("ServiceName"), Value: aws.String(svc.Name)}}
-		_, err := s.cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{
-			Namespace: aws.String("ECS/ContainerInsights"),
-			MetricData: []cwtypes.MetricDatum{
-				{MetricName: aws.String("NetworkRxBytes"), Dimensions: dims, Timestamp: aws.Time(at), Value: aws.Float64(rx), Unit: cwtypes.StandardUnitBytes},
-				{MetricName: aws.String("NetworkTxBytes"), Dimensions: dims, Timestamp: aws.Time(at), Value: aws.Float64(tx), Unit: cwtypes.StandardUnitBytes},
-			},
-		})
-		if err != nil {
-			s.log.Warn("publishing network bytes failed", "service", svc.Name, "error", err)
+		if len(data) == 0 {
+			continue
+		}
+		// At most 20 datums a call: the emulator answered 500 to more.
+		for batch := range slices.Chunk(data, 20) {
+			if _, err := s.cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("ECS/ContainerInsights"), MetricData: batch}); err != nil {
+				s.log.Warn("publishing network traffic failed", "service", svc.Name, "error", err)
+			}
 		}
 	}
 }

@@ -3,10 +3,13 @@ package standin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +36,7 @@ type fakeAWS struct {
 	next     int
 	// stoppedOutside are tasks someone else stopped through the API.
 	stoppedOutside map[string]bool
+	metrics        []*cloudwatch.PutMetricDataInput
 }
 
 func (f *fakeAWS) DescribeTasks(_ context.Context, in *ecs.DescribeTasksInput, _ ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
@@ -116,7 +120,10 @@ func (f *fakeAWS) ReleaseAddress(_ context.Context, in *ec2.ReleaseAddressInput,
 	return &ec2.ReleaseAddressOutput{}, nil
 }
 
-func (f *fakeAWS) PutMetricData(context.Context, *cloudwatch.PutMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error) {
+func (f *fakeAWS) PutMetricData(_ context.Context, in *cloudwatch.PutMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.metrics = append(f.metrics, in)
 	return &cloudwatch.PutMetricDataOutput{}, nil
 }
 
@@ -338,5 +345,38 @@ func TestATaskStoppedThroughTheAPILosesItsProcessAndIsReplaced(t *testing.T) {
 	}
 	if len(f.stops) != 0 {
 		t.Fatalf("StopTask called %d times for a task ECS already stopped", len(f.stops))
+	}
+}
+
+// TestPublishWritesEachTasksRateAsContainerInsightsDoes: one datapoint per
+// task per minute, in Bytes/Second, stamped with the minute it covers.
+func TestPublishWritesEachTasksRateAsContainerInsightsDoes(t *testing.T) {
+	f := &fakeAWS{}
+	s, svc := newScheduler(t, f)
+	dir := t.TempDir()
+	for i, counts := range []string{"600 1200", "60 0"} {
+		file := filepath.Join(dir, strconv.Itoa(i))
+		if err := os.WriteFile(file, []byte(counts), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s.tasks[svc.Name] = append(s.tasks[svc.Name], &task{stats: file})
+	}
+	minute := time.Date(2026, 11, 25, 10, 41, 0, 0, time.UTC)
+	s.Publish(context.Background(), minute)
+	s.Publish(context.Background(), minute.Add(time.Minute)) // nothing moved since: zero, still published
+	var got []string
+	for _, in := range f.metrics {
+		for _, d := range in.MetricData {
+			got = append(got, fmt.Sprintf("%s %s %s %v %s", aws.ToString(in.Namespace), aws.ToString(d.MetricName), d.Timestamp.Format("15:04"), aws.ToFloat64(d.Value), d.Unit))
+		}
+	}
+	want := []string{
+		"ECS/ContainerInsights NetworkRxBytes 10:41 10 Bytes/Second", "ECS/ContainerInsights NetworkTxBytes 10:41 20 Bytes/Second",
+		"ECS/ContainerInsights NetworkRxBytes 10:41 1 Bytes/Second", "ECS/ContainerInsights NetworkTxBytes 10:41 0 Bytes/Second",
+		"ECS/ContainerInsights NetworkRxBytes 10:42 0 Bytes/Second", "ECS/ContainerInsights NetworkTxBytes 10:42 0 Bytes/Second",
+		"ECS/ContainerInsights NetworkRxBytes 10:42 0 Bytes/Second", "ECS/ContainerInsights NetworkTxBytes 10:42 0 Bytes/Second",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("datapoints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -39,6 +39,8 @@ type Gate struct {
 	throttle *throttle
 	// lifecycle, when set, gives each task the status it would have on ECS by now.
 	lifecycle Lifecycle
+	// services overrides what DescribeServices reports, by service name.
+	services map[string]ServiceOverride
 	// log is every call the gate saw, in order.
 	log []Call
 }
@@ -78,7 +80,7 @@ func NewGate(target string) (*Gate, error) {
 		if faulty {
 			g.faulted++
 		}
-		th, lifecycle := g.throttle, g.lifecycle
+		th, lifecycle, services := g.throttle, g.lifecycle, g.services
 		g.mu.Unlock()
 		now := time.Now()
 		throttled := false
@@ -99,6 +101,12 @@ func NewGate(target string) (*Gate, error) {
 			rec := httptest.NewRecorder()
 			proxy.ServeHTTP(rec, r)
 			forward(w, rec, applyLifecycle(rec.Body.Bytes(), lifecycle, time.Now()))
+			return
+		}
+		if len(services) > 0 && op == "DescribeServices" && !faulty {
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, r)
+			forward(w, rec, applyServices(rec.Body.Bytes(), services))
 			return
 		}
 		if faulty && !strings.HasPrefix(r.URL.Path, "/moto-api") {
@@ -219,6 +227,29 @@ func (g *Gate) SetLifecycle(l Lifecycle) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.lifecycle = l
+}
+
+// ServiceOverride is what ECS would report of a service where the emulator
+// reports otherwise.
+type ServiceOverride struct {
+	// RunningCount: ECS counts the tasks in RUNNING; the emulator sets
+	// runningCount to desiredCount whatever tasks exist.
+	RunningCount *int32
+	// Deploying: after UpdateService with a new task definition ECS reports a
+	// new PRIMARY deployment with rolloutState IN_PROGRESS beside the ACTIVE
+	// one it replaces; the emulator keeps the one deployment it had.
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
+	Deploying bool
+}
+
+// SetService makes DescribeServices report the service as o says.
+func (g *Gate) SetService(service string, o ServiceOverride) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.services == nil {
+		g.services = map[string]ServiceOverride{}
+	}
+	g.services[service] = o
 }
 
 // Close stops the gate.

@@ -55,3 +55,51 @@ func applyLifecycle(body []byte, l Lifecycle, now time.Time) []byte {
 	}
 	return out
 }
+
+// applyServices rewrites the named services in a DescribeServices answer;
+// anything it cannot read passes unchanged.
+func applyServices(body []byte, overrides map[string]ServiceOverride) []byte {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		return body
+	}
+	services, ok := doc["services"].([]any)
+	if !ok {
+		return body
+	}
+	for _, s := range services {
+		svc, ok := s.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := svc["serviceName"].(string)
+		o, ok := overrides[name]
+		if !ok {
+			continue
+		}
+		if o.RunningCount != nil {
+			svc["runningCount"] = *o.RunningCount
+		}
+		deps, _ := svc["deployments"].([]any)
+		if o.Deploying && len(deps) == 1 {
+			if old, ok := deps[0].(map[string]any); ok {
+				primary := map[string]any{}
+				for k, v := range old {
+					primary[k] = v
+				}
+				primary["id"] = "ecs-svc/new"
+				primary["rolloutState"] = "IN_PROGRESS"
+				primary["runningCount"] = 0
+				old["status"] = "ACTIVE"
+				svc["deployments"] = []any{primary, old}
+			}
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return body
+	}
+	return out
+}

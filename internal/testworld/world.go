@@ -281,3 +281,28 @@ func (w *World) AwakeMany(t testing.TB, services []string, wokenAgo time.Duratio
 	}
 	wg.Wait()
 }
+
+// Deploy starts a deployment of the service (a new revision of its task
+// definition), as an owner's CI would: ECS reports the rollout in progress.
+func (w *World) Deploy(t testing.TB, service string) {
+	t.Helper()
+	ctx := context.Background()
+	td, err := w.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(w.cluster.TaskDefinition)})
+	if err != nil {
+		t.Fatalf("describe task definition: %v", err)
+	}
+	d := td.TaskDefinition
+	next, err := w.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family: d.Family, NetworkMode: d.NetworkMode, RequiresCompatibilities: d.RequiresCompatibilities,
+		Cpu: d.Cpu, Memory: d.Memory, ContainerDefinitions: d.ContainerDefinitions,
+	})
+	if err != nil {
+		t.Fatalf("register task definition: %v", err)
+	}
+	if _, err := w.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster: aws.String(Cluster), Service: aws.String(service), TaskDefinition: next.TaskDefinition.TaskDefinitionArn,
+	}); err != nil {
+		t.Fatalf("deploy %s: %v", service, err)
+	}
+	w.Gate.SetService(service, ServiceOverride{Deploying: true})
+}
