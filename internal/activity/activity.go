@@ -27,6 +27,10 @@ var _ CloudWatch = (*cloudwatch.Client)(nil)
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
 const maxQueries = 500
 
+// aheadOfClock is how far past this clock's current minute datapoints are
+// read: the clocks of the publishers and of this function differ a little.
+const aheadOfClock = 5 * time.Minute
+
 // period is the granularity asked for: one datapoint a minute, as Container
 // Insights, ECS and ALB publish.
 const period = 60
@@ -78,10 +82,11 @@ func (r *Reader) Read(ctx context.Context, now time.Time, reqs []Request) map[st
 		return out
 	}
 	// From the earliest minute any window may need (the window ends up to
-	// unpublishedMinutes before now) to the current minute, whose datapoints
-	// count as use when they are already there.
-	end := now.UTC().Truncate(time.Minute).Add(time.Minute)
-	start := end.Add(-longest - (unpublishedMinutes+1)*time.Minute)
+	// unpublishedMinutes before now) to a few minutes ahead: datapoints of the
+	// current minute, or ahead of this clock (another clock runs ahead of it),
+	// count as use when they are there.
+	n := now.UTC().Truncate(time.Minute)
+	start, end := n.Add(-longest-(unpublishedMinutes+2)*time.Minute), n.Add(aheadOfClock)
 	values, failed := r.fetch(ctx, start, end, queries)
 
 	byReq := map[int][]query{}

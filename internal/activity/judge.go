@@ -77,9 +77,11 @@ type seriesText struct {
 func judgeSeries(req Request, now time.Time, s minutes, txt seriesText) Verdict {
 	p := req.Policy
 	n := now.UTC().Truncate(time.Minute)
+	// The window ends with the newest complete minute that has a datapoint; a
+	// datapoint of the current minute or ahead of the clock counts as use only.
 	var newest time.Time
 	for ts := range s {
-		if !ts.After(n) && ts.After(newest) {
+		if ts.Before(n) && ts.After(newest) {
 			newest = ts
 		}
 	}
@@ -130,8 +132,10 @@ func judgeSparse(req Request, now time.Time, ev evidence, name string) Verdict {
 		if v, ok := tooSoon(req, start, now); ok {
 			return v
 		}
-		_, peak, _ := peakSince(ev.value, start)
-		return Verdict{Idle, fmt.Sprintf("%s at most %s in the %d minutes to %s (missing minutes count as idle, as configured)", name, num(peak), minutesN, clock(end))}
+		if _, peak, ok := peakSince(ev.value, start); ok {
+			return Verdict{Idle, fmt.Sprintf("%s at most %s in the %d minutes to %s (missing minutes count as idle, as configured)", name, num(peak), minutesN, clock(end))}
+		}
+		return Verdict{Idle, fmt.Sprintf("no %s datapoint in the %d minutes to %s (missing minutes count as idle, as configured)", name, minutesN, clock(end))}
 	}
 	total := 0.0
 	for ts, v := range ev.value {

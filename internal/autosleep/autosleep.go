@@ -211,15 +211,18 @@ func (e *Evaluator) describe(ctx context.Context, items []*pending) {
 	})
 }
 
-// needsTasks: the grace period and the failed-wake rule need the tasks only
-// when the service has no wake time, or its wake looks stuck.
+// needsTasks: the grace period, the idle window and the failed-wake rule need
+// the tasks only when the service has no wake time, or its wake looks stuck.
 func (e *Evaluator) needsTasks(it *pending, now time.Time) bool {
 	p := it.svc.Sleep
 	if inKeepWarm(p, now) {
 		return false
 	}
 	if it.obs.WokenAt == nil {
-		return p.Grace > 0 || p.Signal == config.SignalUptime
+		// No wake tag (started by its owner, or a tag ECS refused): the tasks' start is the
+		// only evidence of how long the service has been up, for the grace period and for
+		// the idle window, which must not reach back before the start.
+		return true
 	}
 	return now.Sub(*it.obs.WokenAt) > it.svc.WakeTimeout && it.obs.RunningCount < it.obs.DesiredCount
 }
@@ -232,7 +235,7 @@ func (e *Evaluator) beforeSignal(it *pending, now time.Time) {
 		it.keep("inside a keep-warm window (" + local.Format("Mon 15:04 MST") + ")")
 		return
 	}
-	if start, ok := started(obs); ok && now.Sub(start) < p.Grace {
+	if start, ok := started(obs); ok && p.Grace > 0 && now.Sub(start) < p.Grace {
 		it.keep(fmt.Sprintf("woken %s ago, within the %s grace period", short(now.Sub(start)), short(p.Grace)))
 		return
 	}
