@@ -185,3 +185,48 @@ func TestOneLightUserKeepsTheServiceAwake(t *testing.T) {
 		t.Fatalf("light: %q (desired %d), want kept because it is in use", a, w.Desired(t, "light"))
 	}
 }
+
+// TestCalibrateReadsTheServicesDayFromCloudWatch: the operator's calibrate,
+// through the built binary, on three hours of health checks and a visitor
+// every five minutes, as Container Insights publishes them.
+func TestCalibrateReadsTheServicesDayFromCloudWatch(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "cal", 0)
+	w.Awake(t, "cal", 1, 4*time.Hour)
+	minutes := make([]testworld.Traffic, 180)
+	for i := range minutes {
+		minutes[i] = testworld.Traffic{Rx: 1900, Tx: 2600} // health checks and logs
+		if i%5 == 0 {
+			minutes[i] = testworld.Traffic{Rx: 2800, Tx: 14600} // and a page view
+		}
+	}
+	w.ContainerInsights(t, "cal", 1, minutes)
+	list, _ := json.Marshal([]map[string]any{service("cal", 15)})
+	file := filepath.Join(t.TempDir(), "services.json")
+	if err := os.WriteFile(file, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := testworld.StartProcess(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"), "invoke", `{"action":"calibrate","service":"cal"}`)
+	if !p.Wait(60 * time.Second) {
+		t.Fatal("calibrate did not finish within 60 s")
+	}
+	out := p.Output()
+	var c struct {
+		MinutesWithData int `json:"minutesWithData"`
+		Distribution    struct {
+			Min, P10, Median, P90, Max float64
+		} `json:"distribution"`
+		Suggested float64 `json:"suggestedThreshold"`
+		Unit      string  `json:"unit"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &c); err != nil {
+		t.Fatalf("calibrate answered no JSON: %v\n%s", err, out)
+	}
+	d := c.Distribution
+	if c.MinutesWithData != 180 || d.Min != 75 || d.P10 != 75 || d.Median != 75 || d.P90 != 290 || d.Max != 290 || !strings.Contains(c.Unit, "bytes/second") {
+		t.Fatalf("calibration %+v:\n%s", c, out)
+	}
+	if c.Suggested <= d.P10 || c.Suggested >= d.P90 {
+		t.Fatalf("suggested threshold %v: want it above the quiet minutes (%v) and below the visits (%v)", c.Suggested, d.P10, d.P90)
+	}
+}

@@ -53,8 +53,9 @@ func run() error {
 	}
 	// Auto-Sleep never reads public IPs: no EC2 client, and no EC2 permission.
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), nil)
-	eval := autosleep.New(services, &activity.Reader{CW: activity.NewCloudWatch(awsCfg)}, log)
-	ops := sleepops.Ops{Evaluator: eval, Services: cfg.Services, DryRun: dryRun}
+	signals := &activity.Reader{CW: activity.NewCloudWatch(awsCfg)}
+	eval := autosleep.New(services, signals, log)
+	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: dryRun}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
 
 	switch {
@@ -64,7 +65,7 @@ func run() error {
 	case len(os.Args) == 3 && os.Args[1] == "invoke":
 		return serve.Invoke(ctx, dispatch.Handle, os.Args[2])
 	case len(os.Args) > 1:
-		return fmt.Errorf("usage: autosleep [invoke '{\"action\":\"evaluate|sleep|status\",\"service\":\"NAME\",\"dryRun\":true}']")
+		return fmt.Errorf("usage: autosleep [invoke '{\"action\":\"evaluate|sleep|status|calibrate\",\"service\":\"NAME\",\"dryRun\":true}']")
 	}
 	return serve.Every(ctx, every, func(ctx context.Context) error {
 		return serve.Print(eval.Evaluate(ctx, cfg.Services, dryRun))

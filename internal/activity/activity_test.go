@@ -243,3 +243,47 @@ func TestEachServiceIsJudgedOnItsOwnWindow(t *testing.T) {
 		t.Fatalf("short %+v, long %+v", got["short"], got["long"])
 	}
 }
+
+func TestCalibrateGivesTheDaysDistributionAndAThresholdAboveItsQuietMinutes(t *testing.T) {
+	// A day of health checks (about 35 bytes/second each way) with a visitor's
+	// busy minute every 5 minutes.
+	day := make([]float64, 24*60)
+	for i := range day {
+		day[i] = 35
+		if i%5 == 0 {
+			day[i] = 900
+		}
+	}
+	cw := &fakeCW{data: func(q cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) {
+		ts, vs := series(day...)
+		return ts, vs, ""
+	}}
+	r := &Reader{CW: cw}
+	c, err := r.Calibrate(context.Background(), now, Request{Cluster: "c", Service: "web", Policy: pol(config.SignalNetwork, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Distribution
+	if c.MinutesWithData != 1440 || d == nil || d.Min != 70 || d.P10 != 70 || d.Median != 70 || d.P90 != 1800 || d.Max != 1800 {
+		t.Fatalf("calibration %+v distribution %+v", c, d)
+	}
+	if c.Suggested <= d.P10 || c.Suggested >= d.P90 || !strings.Contains(c.Advice, "quietest tenth") {
+		t.Fatalf("suggested %v for quiet minutes at %v and busy ones at %v: %s", c.Suggested, d.P10, d.P90, c.Advice)
+	}
+	if got := cw.inputs[0]; got.EndTime.Sub(*got.StartTime) != 24*time.Hour {
+		t.Fatalf("read %s of history, want a day", got.EndTime.Sub(*got.StartTime))
+	}
+
+	empty := &Reader{CW: &fakeCW{data: func(cwtypes.MetricDataQuery) ([]time.Time, []float64, cwtypes.StatusCode) { return nil, nil, "" }}}
+	c, err = empty.Calibrate(context.Background(), now, Request{Cluster: "c", Service: "web", Policy: pol(config.SignalNetwork, nil)})
+	if err != nil || c.Distribution != nil || c.Suggested != config.DefaultNetworkThreshold || !strings.Contains(c.Advice, "no datapoint") {
+		t.Fatalf("no data: %+v, %v", c, err)
+	}
+	if _, err := empty.Calibrate(context.Background(), now, Request{Policy: pol(config.SignalUptime, nil)}); !errors.Is(err, ErrNoMetric) {
+		t.Fatalf("uptime: %v, want ErrNoMetric", err)
+	}
+	failing := &Reader{CW: &fakeCW{err: errors.New("throttled")}}
+	if _, err := failing.Calibrate(context.Background(), now, Request{Policy: pol(config.SignalCPU, nil)}); err == nil || !strings.Contains(err.Error(), "throttled") {
+		t.Fatalf("read error: %v", err)
+	}
+}

@@ -1,12 +1,14 @@
 // Package sleepops carries out the Auto-Sleep function's events: the
-// EventBridge schedule, and operators' evaluate, sleep and status.
+// EventBridge schedule, and operators' evaluate, sleep, status and calibrate.
 package sleepops
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
@@ -19,9 +21,17 @@ type Evaluator interface {
 	SleepNow(ctx context.Context, svc config.Service) (autosleep.Result, error)
 }
 
+// Calibrator reads a service's signal over the last day; *activity.Reader satisfies it.
+type Calibrator interface {
+	Calibrate(ctx context.Context, now time.Time, req activity.Request) (activity.Calibration, error)
+}
+
+var _ Calibrator = (*activity.Reader)(nil)
+
 // Ops holds the configured services and the evaluator.
 type Ops struct {
 	Evaluator Evaluator
+	Signals   Calibrator
 	Services  []config.Service
 	// DryRun is the scheduled ticks' mode (DRY_RUN).
 	DryRun bool
@@ -34,7 +44,7 @@ func (o Ops) Scheduled(ctx context.Context, raw json.RawMessage) (any, error) {
 		DetailType string `json:"detail-type"`
 	}
 	if err := json.Unmarshal(raw, &ev); err != nil || (ev.Source != "aws.events" && ev.DetailType != "Scheduled Event") {
-		return nil, fmt.Errorf("%w: expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\"}", invoke.ErrBadEvent)
+		return nil, fmt.Errorf("%w: expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\"}", invoke.ErrBadEvent)
 	}
 	return o.Evaluator.Evaluate(ctx, o.Services, o.DryRun), nil
 }
@@ -70,8 +80,21 @@ func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 			return nil, fmt.Errorf("sleep %s: %w", svc.Name, err)
 		}
 		return res, nil
+	case "calibrate":
+		if cmd.DryRun != nil {
+			return nil, fmt.Errorf("calibrate takes no dryRun: it never changes anything")
+		}
+		svc, err := route.New(o.Services).ByName(cmd.Service)
+		if err != nil {
+			return nil, err
+		}
+		c, err := o.Signals.Calibrate(ctx, time.Now(), activity.Request{Key: svc.ID(), Cluster: svc.Cluster, Service: svc.Name, Policy: svc.Sleep})
+		if err != nil {
+			return nil, fmt.Errorf("calibrate %s: %w", svc.Name, err)
+		}
+		return c, nil
 	}
-	return nil, fmt.Errorf("unknown action %q: use evaluate, sleep or status", cmd.Action)
+	return nil, fmt.Errorf("unknown action %q: use evaluate, sleep, status or calibrate", cmd.Action)
 }
 
 func dryRun(cmd invoke.Command, def bool) bool {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
@@ -31,8 +33,18 @@ func (f *fakeEval) SleepNow(ctx context.Context, svc config.Service) (autosleep.
 	return autosleep.Result{Service: svc.Name, Action: autosleep.Slept}, nil
 }
 
+type fakeSignals struct{ calibrated []string }
+
+func (f *fakeSignals) Calibrate(_ context.Context, _ time.Time, req activity.Request) (activity.Calibration, error) {
+	f.calibrated = append(f.calibrated, req.Service)
+	if req.Policy.Signal == config.SignalUptime {
+		return activity.Calibration{}, activity.ErrNoMetric
+	}
+	return activity.Calibration{Service: req.Service}, nil
+}
+
 func ops(f *fakeEval, dryRun bool) Ops {
-	return Ops{Evaluator: f, DryRun: dryRun, Services: []config.Service{{Name: "web", Cluster: "c"}, {Name: "api", Cluster: "c"}}}
+	return Ops{Evaluator: f, Signals: &fakeSignals{}, DryRun: dryRun, Services: []config.Service{{Name: "web", Cluster: "c"}, {Name: "api", Cluster: "c"}}}
 }
 
 func yes() *bool { b := true; return &b }
@@ -56,6 +68,10 @@ func TestOperatorCommands(t *testing.T) {
 		{"sleep one service", false, invoke.Command{Action: "sleep", Service: "web"}, "", nil, "[web]", ""},
 		{"sleep needs a service when there are several", false, invoke.Command{Action: "sleep"}, "", nil, "", "service is required"},
 		{"sleep of an unknown service", false, invoke.Command{Action: "sleep", Service: "nope"}, "", nil, "", "unknown service"},
+		{"calibrate one service", false, invoke.Command{Action: "calibrate", Service: "web"}, "", nil, "", ""},
+		{"calibrate needs a service when there are several", false, invoke.Command{Action: "calibrate"}, "", nil, "", "service is required"},
+		{"calibrate takes no dryRun", false, invoke.Command{Action: "calibrate", Service: "web", DryRun: yes()}, "", nil, "", "never changes"},
+		{"calibrate of an unknown service", false, invoke.Command{Action: "calibrate", Service: "nope"}, "", nil, "", "unknown service"},
 		{"unknown action", false, invoke.Command{Action: "reboot"}, "", nil, "", "unknown action"},
 	}
 	for _, tc := range tests {
