@@ -158,7 +158,7 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("a reserved concurrency or a key out of range fails at plan time", func(t *testing.T) {
+	t.Run("a reserved concurrency, a key or a requests signal without its load balancer fails at plan time", func(t *testing.T) {
 		// A root of its own that calls the module with the inputs under test.
 		dir := filepath.Join(root, "bad-inputs")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -170,6 +170,14 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 variable "key" {
   type = string
 }
+variable "signal" {
+  type    = string
+  default = "network"
+}
+variable "target_group" {
+  type    = string
+  default = ""
+}
 module "scale_to_zero" {
   source                    = "../infra"
   package_dir               = "`+pkgDir+`"
@@ -177,6 +185,8 @@ module "scale_to_zero" {
   service_name              = "web"
   wake_reserved_concurrency = var.concurrency
   token_key                 = var.key
+  idle_signal               = var.signal
+  target_group              = var.target_group
 }
 `+override)
 		// Its own data folder: the example's modules stay installed.
@@ -196,6 +206,7 @@ module "scale_to_zero" {
 		}{
 			{[]string{"-var", "concurrency=0", "-var", "key="}, "wake_reserved_concurrency must be a whole number between 1 and 1000"},
 			{[]string{"-var", "concurrency=10", "-var", "key=short"}, "token_key must be empty"},
+			{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "signal=requests", "-var", "target_group=targetgroup/web/1"}, "never by target group alone"},
 		} {
 			out, err := plan(append([]string{"plan", "-input=false", "-no-color"}, bad.vars...)...)
 			if err == nil || !strings.Contains(out, bad.want) {

@@ -11,8 +11,9 @@ locals {
     }
     autosleep = {
       timeout = var.autosleep_timeout_seconds
-      # The idle signals. (GetMetricData supports no resource-level permissions.)
-      own_actions = ["cloudwatch:GetMetricData"]
+      # The idle signals (GetMetricData supports no resource-level permissions), and at
+      # start-up whether Container Insights is on for the clusters.
+      own_actions = ["cloudwatch:GetMetricData", "ecs:DescribeClusters"]
       reserved    = -1 # one run a minute: no reservation taken from the account
     }
   }

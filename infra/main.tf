@@ -23,6 +23,9 @@ locals {
       SLEEP_AFTER_MINUTES                 = tostring(var.sleep_after_minutes)
       IDLE_SIGNAL                         = var.idle_signal
       IDLE_THRESHOLD                      = var.idle_threshold == null ? "" : tostring(var.idle_threshold)
+      TARGET_GROUP                        = var.target_group
+      LOAD_BALANCER                       = var.load_balancer
+      COUNT_CONNECTIONS                   = tostring(var.count_connections)
     },
     var.extra_environment,
   )

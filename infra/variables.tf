@@ -98,13 +98,46 @@ variable "idle_signal" {
 }
 
 variable "idle_threshold" {
-  description = "Threshold of the idle signal (bytes a minute, requests in the window, percent); null for the signal's default."
+  description = "Threshold of the idle signal, at or below which a minute is idle: bytes/second received plus sent (network, Container Insights' unit; default 2), requests in the window (requests; default 0), percent (cpu; default 5), or the metric's unit (custom). null for the signal's default."
   type        = number
   default     = null
+
+  validation {
+    condition     = var.idle_threshold == null || try(var.idle_threshold >= 0, false)
+    error_message = "idle_threshold must not be negative."
+  }
+}
+
+variable "target_group" {
+  description = "The requests signal's target group, as its ARN suffix (targetgroup/NAME/ID)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.target_group == "" || startswith(var.target_group, "targetgroup/")
+    error_message = "target_group must be the ARN suffix targetgroup/NAME/ID."
+  }
+}
+
+variable "load_balancer" {
+  description = "The requests signal's Application Load Balancer, as its ARN suffix (app/NAME/ID). Required with the requests signal: ALB publishes RequestCount by load balancer and target group together, never by target group alone."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.idle_signal != "requests" || (startswith(var.load_balancer, "app/") && startswith(var.target_group, "targetgroup/"))
+    error_message = "idle_signal = \"requests\" needs load_balancer (app/NAME/ID) and target_group (targetgroup/NAME/ID): ALB publishes RequestCount by load balancer and target group together, never by target group alone."
+  }
+}
+
+variable "count_connections" {
+  description = "With the requests signal, count the load balancer's open client connections as use (a WebSocket makes one request, then none). Set false when other services share the load balancer."
+  type        = bool
+  default     = true
 }
 
 variable "extra_environment" {
-  description = "More environment variables for both functions (e.g. TARGET_GROUP, KEEP_WARM, TIMEZONE, GRACE_MINUTES, DRY_RUN)."
+  description = "More environment variables for both functions (e.g. KEEP_WARM, TIMEZONE, GRACE_MINUTES, DRY_RUN)."
   type        = map(string)
   default     = {}
 }

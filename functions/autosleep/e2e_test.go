@@ -230,3 +230,38 @@ func TestCalibrateReadsTheServicesDayFromCloudWatch(t *testing.T) {
 		t.Fatalf("suggested threshold %v: want it above the quiet minutes (%v) and below the visits (%v)", c.Suggested, d.P10, d.P90)
 	}
 }
+
+// TestContainerInsightsOffIsSaidAtStartAndInTheReport: with the cluster's
+// containerInsights setting disabled, the network signal has no data; the
+// function says so when it starts and in the service's reason.
+func TestContainerInsightsOffIsSaidAtStartAndInTheReport(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "dark", 0)
+	w.Awake(t, "dark", 1, time.Hour)
+	w.ContainerInsightsSetting(t, "disabled")
+	list, _ := json.Marshal([]map[string]any{service("dark", 15)})
+	file := filepath.Join(t.TempDir(), "services.json")
+	if err := os.WriteFile(file, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := testworld.StartProcess(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"))
+	if !p.Wait(60 * time.Second) {
+		t.Fatal("the tick did not finish within 60 s")
+	}
+	out := p.Output()
+	if !strings.Contains(out, "Container Insights is off for the cluster") || !strings.Contains(out, "update-cluster-settings --cluster "+testworld.Cluster) {
+		t.Fatalf("no start-up warning:\n%s", out)
+	}
+	var rep report
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "\n{")+1:]), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	if a := actions(rep)["dark"]; !strings.HasPrefix(a, "kept") || !strings.Contains(a, "Container Insights is off for cluster "+testworld.Cluster) {
+		t.Fatalf("dark: %q", a)
+	}
+	w.ContainerInsightsSetting(t, "enabled")
+	rep = tick(t, w, []map[string]any{service("dark", 15)})
+	if a := actions(rep)["dark"]; strings.Contains(a, "is off") {
+		t.Fatalf("with Container Insights on: %q", a)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/insights"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/serve"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/sleepops"
@@ -52,8 +53,9 @@ func run() error {
 		}
 	}
 	// Auto-Sleep never reads public IPs: no EC2 client, and no EC2 permission.
-	services := ecsservice.New(ecs.NewFromConfig(awsCfg), nil)
-	signals := &activity.Reader{CW: activity.NewCloudWatch(awsCfg)}
+	ecsClient := ecs.NewFromConfig(awsCfg)
+	services := ecsservice.New(ecsClient, nil)
+	signals := &activity.Reader{CW: activity.NewCloudWatch(awsCfg), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
 	eval := autosleep.New(services, signals, log)
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: dryRun}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}

@@ -57,11 +57,16 @@ type Request struct {
 	// Since is when the service was last woken (zero when not known): minutes
 	// before it say nothing about its use now.
 	Since time.Time
+	// insightsOff: the cluster's Container Insights setting is disabled.
+	insightsOff bool
 }
 
 // Reader reads signals.
 type Reader struct {
 	CW CloudWatch
+	// InsightsOff are the clusters whose Container Insights setting is
+	// disabled (read at start-up): the reason for their missing data.
+	InsightsOff map[string]bool
 }
 
 // Read returns a verdict for every request with a metric signal, keyed by Request.Key.
@@ -107,6 +112,7 @@ func (r *Reader) Read(ctx context.Context, now time.Time, reqs []Request) map[st
 			out[req.Key] = Verdict{State: Unknown, Reason: "the idle signal could not be read: " + why}
 			continue
 		}
+		req.insightsOff = r.InsightsOff[req.Cluster]
 		out[req.Key] = judge(req, now, ev)
 	}
 	return out

@@ -28,6 +28,9 @@ func judge(req Request, now time.Time, ev evidence) Verdict {
 	p := req.Policy
 	switch p.Signal {
 	case config.SignalNetwork:
+		if req.insightsOff && len(ev.network()) == 0 {
+			return Verdict{Unknown, fmt.Sprintf("no Container Insights network data: Container Insights is off for cluster %s, so this service never sleeps; turn it on: aws ecs update-cluster-settings --cluster %s --settings name=containerInsights,value=enabled", req.Cluster, req.Cluster)}
+		}
 		return judgeSeries(req, now, ev.network(), seriesText{
 			data:      "Container Insights network",
 			value:     func(v float64) string { return bytesPerSecond(v) },

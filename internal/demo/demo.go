@@ -55,7 +55,11 @@ func NewCluster(ctx context.Context, e ECS, n EC2, name string, port int32) (*Cl
 	if err != nil {
 		return nil, fmt.Errorf("create security group: %w", err)
 	}
-	if _, err := e.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(name)}); err != nil {
+	// Container Insights on, as the network idle signal needs: a cluster created without
+	// the setting takes the account's default, which is off.
+	if _, err := e.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(name), Settings: []ecstypes.ClusterSetting{
+		{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")},
+	}}); err != nil {
 		return nil, fmt.Errorf("create cluster: %w", err)
 	}
 	td, err := e.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{

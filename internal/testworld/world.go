@@ -306,3 +306,14 @@ func (w *World) Deploy(t testing.TB, service string) {
 	}
 	w.Gate.SetService(service, ServiceOverride{Deploying: true})
 }
+
+// ContainerInsightsSetting sets the cluster's containerInsights setting
+// (enabled, enhanced or disabled), as the console or the CLI would.
+func (w *World) ContainerInsightsSetting(t testing.TB, value string) {
+	t.Helper()
+	if _, err := w.ECS.UpdateCluster(context.Background(), &ecs.UpdateClusterInput{
+		Cluster: aws.String(Cluster), Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String(value)}},
+	}); err != nil {
+		t.Fatalf("update cluster: %v", err)
+	}
+}
