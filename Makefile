@@ -6,7 +6,7 @@ FUNCTIONS := wake autosleep
 LOCAL_TOOLS := devstack demoapp
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: all build run test lint unit bench bench-scale package size clean
+.PHONY: all build run test lint unit fuzz bench bench-scale package size clean
 
 all: build
 
@@ -35,9 +35,28 @@ lint:
 unit:
 	$(GO) test -count=1 -short ./...
 
+## fuzz: every fuzz target (func FuzzXxx in a *_test.go) in turn, each for FUZZTIME; plain `go test` runs only their seed corpora
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' internal functions cmd | sort); do \
+	  pkg=./$$(dirname $$file); \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)([a-z]* \*testing\.F).*/\1/p' $$file); do \
+	    echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
 ## bench: start-up time of the Wake binary (median over 20 starts)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./functions/...
+
+## bench-traffic: bytes on the wire of a page view, a small request, a TCP probe and a WebSocket heartbeat (run alone: it counts loopback)
+bench-traffic:
+	@echo "| pattern | bytes on the wire (both ways) | once a minute, in Container Insights' unit |"
+	@echo "|---|---|---|"
+	@$(GO) test -run '^$$' -bench WireBytes -benchtime 2000x ./cmd/demoapp/ | \
+	  awk -F'\t' '/wire-bytes\/op/ { name=$$1; sub(/^BenchmarkWireBytesOfTrafficPatterns\//, "", name); sub(/-[0-9]+ *$$/, "", name); gsub(/_/, " ", name); \
+	    split($$4, v, " "); printf "| %s | %d | %.1f bytes/second |\n", name, v[1], v[1]/60 }'
 
 ## bench-scale: Wake under Lambda's concurrency and ECS's throttling, full size, beside the design before SCALE_BASELINE; prints a table
 # The design before this one: the last commit before the read budget and the tokens.

@@ -25,13 +25,16 @@ var (
 	// bytes, a response of about 200, and the close) plus a log line every 10 s
 	// through the task's interface: about 1,900 bytes in and 2,600 out a minute.
 	healthChecks = testworld.Traffic{Rx: 1900, Tx: 2600}
-	// lightUser: one small request a minute, about 300 bytes each way.
+	// lightUser: one small request a minute, about 300 bytes each way (781 on
+	// the wire with a new connection's handshake: make bench-traffic).
 	lightUser = testworld.Traffic{Rx: 300, Tx: 300}
 	// pageView: a page and its assets, read for 4 minutes before the next click.
 	pageView = testworld.Traffic{Rx: 900, Tx: 12000}
-	// heartbeat: a WebSocket ping and pong every 30 s, with their TCP
-	// acknowledgements: 4 segments of about 60 bytes each way a minute.
-	heartbeat = testworld.Traffic{Rx: 240, Tx: 240}
+	// heartbeat: a WebSocket ping and pong every 30 s: 112 bytes on the wire
+	// each (make bench-traffic), 224 a minute.
+	heartbeat = testworld.Traffic{Rx: 112, Tx: 112}
+	// slowHeartbeat: one ping and pong a minute.
+	slowHeartbeat = testworld.Traffic{Rx: 56, Tx: 56}
 	// burst: a busy minute.
 	burst = testworld.Traffic{Rx: 400_000, Tx: 2_000_000}
 )
@@ -121,6 +124,7 @@ func scenarios() []scenario {
 			connections: pattern(func(i int) float64 { return float64(1 - min(i%4, 1)) }),
 			cpu:         each(0.4), sessions: each(1), want: all(kept)},
 		{name: "a long-lived connection with a small heartbeat", truth: "in use", network: testworld.Each(span, heartbeat), connections: each(1), cpu: each(0.3), sessions: each(1), want: all(kept)},
+		{name: "a long-lived connection with a heartbeat a minute", truth: "in use", network: testworld.Each(span, slowHeartbeat), connections: each(1), cpu: each(0.3), sessions: each(1), want: all(kept)},
 		{name: "a burst, then silence", truth: "idle",
 			network:  traffic(func(i int) testworld.Traffic { return map[bool]testworld.Traffic{true: burst, false: quietTask}[i < 4] }),
 			requests: pattern(func(i int) float64 { return map[bool]float64{true: 300, false: 0}[i < 4] }),

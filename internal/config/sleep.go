@@ -31,10 +31,12 @@ const (
 const (
 	DefaultGrace = 5 * time.Minute
 	// DefaultNetworkThreshold is in bytes/second received plus sent by all the
-	// service's tasks, Container Insights' unit. One small request a minute
-	// (300 bytes each way) is 10 bytes/second in its minute's datapoint, a
-	// WebSocket heartbeat a minute about 4; a task nobody uses moves nothing.
-	DefaultNetworkThreshold = 2
+	// service's tasks, Container Insights' unit. Measured on the wire (make
+	// bench-traffic): one small request a minute on a new connection is 781
+	// bytes, 13 bytes/second in its minute's datapoint; a WebSocket heartbeat
+	// (ping and pong) 112 bytes, so one a minute is 1.9 bytes/second; a task
+	// nobody uses moves nothing.
+	DefaultNetworkThreshold = 1
 	DefaultCPUThreshold     = 5 // percent, the highest minute
 )
 
