@@ -16,7 +16,7 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 	w := testworld.Start(t)
 	w.CreateService(t, "web", 0)
 	w.Awake(t, "web", 1, time.Hour)
-	w.NetworkBytes(t, "web", 10, 100)
+	w.NetworkBytes(t, "web", 10, 30) // 0.5 bytes/second: idle
 	rt, err := lambdafront.NewRuntimeAPI()
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +53,12 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 			t.Fatalf("answer %s", res.Body)
 		}
 	})
+	t.Run("calibrate answers the signal's distribution", func(t *testing.T) {
+		res := invoke("invoke-calibrate.json")
+		if res.IsError || !strings.Contains(string(res.Body), `"minutesWithData":10`) || !strings.Contains(string(res.Body), `"suggestedThreshold"`) {
+			t.Fatalf("answer %s", res.Body)
+		}
+	})
 	t.Run("an operator's sleep puts the service to sleep", func(t *testing.T) {
 		res := invoke("invoke-sleep.json")
 		if res.IsError || !strings.Contains(string(res.Body), `"action":"slept"`) || w.Desired(t, "web") != 0 {
@@ -60,7 +66,7 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 		}
 	})
 	t.Run("an unknown action is a clear error", func(t *testing.T) {
-		if res := invoke("bad-invoke-unknown-action.json"); !res.IsError || !strings.Contains(string(res.Body), "evaluate, sleep or status") {
+		if res := invoke("bad-invoke-unknown-action.json"); !res.IsError || !strings.Contains(string(res.Body), "evaluate, sleep, status or calibrate") {
 			t.Fatalf("answer %s", res.Body)
 		}
 	})
