@@ -3,6 +3,7 @@ package testworld
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -19,36 +20,16 @@ func forward(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []byte)
 	_, _ = w.Write(body)
 }
 
-// applyLifecycle rewrites the lastStatus (and startedAt) of the RUNNING tasks
-// in a DescribeTasks answer; anything it cannot read passes unchanged.
-func applyLifecycle(body []byte, l Lifecycle, now time.Time) []byte {
+// rewrite decodes a JSON answer, lets edit change it, and encodes it again;
+// an answer it cannot read passes unchanged.
+func rewrite(body []byte, edit func(doc map[string]any)) []byte {
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if dec.Decode(&doc) != nil {
 		return body
 	}
-	tasks, ok := doc["tasks"].([]any)
-	if !ok {
-		return body
-	}
-	for _, t := range tasks {
-		task, ok := t.(map[string]any)
-		if !ok || task["lastStatus"] != "RUNNING" {
-			continue
-		}
-		arn, _ := task["taskArn"].(string)
-		status, started := l(arn, now)
-		if status == "" {
-			continue
-		}
-		task["lastStatus"] = status
-		if started == nil {
-			delete(task, "startedAt")
-		} else {
-			task["startedAt"] = json.Number(strconv.FormatFloat(float64(started.UnixMilli())/1000, 'f', 3, 64))
-		}
-	}
+	edit(doc)
 	out, err := json.Marshal(doc)
 	if err != nil {
 		return body
@@ -56,50 +37,59 @@ func applyLifecycle(body []byte, l Lifecycle, now time.Time) []byte {
 	return out
 }
 
-// applyServices rewrites the named services in a DescribeServices answer;
-// anything it cannot read passes unchanged.
-func applyServices(body []byte, overrides map[string]ServiceOverride) []byte {
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if dec.Decode(&doc) != nil {
-		return body
-	}
-	services, ok := doc["services"].([]any)
-	if !ok {
-		return body
-	}
-	for _, s := range services {
-		svc, ok := s.(map[string]any)
-		if !ok {
-			continue
-		}
-		name, _ := svc["serviceName"].(string)
-		o, ok := overrides[name]
-		if !ok {
-			continue
-		}
-		if o.RunningCount != nil {
-			svc["runningCount"] = *o.RunningCount
-		}
-		deps, _ := svc["deployments"].([]any)
-		if o.Deploying && len(deps) == 1 {
-			if old, ok := deps[0].(map[string]any); ok {
-				primary := map[string]any{}
-				for k, v := range old {
-					primary[k] = v
-				}
-				primary["id"] = "ecs-svc/new"
-				primary["rolloutState"] = "IN_PROGRESS"
-				primary["runningCount"] = 0
-				old["status"] = "ACTIVE"
-				svc["deployments"] = []any{primary, old}
+// applyLifecycle rewrites the lastStatus (and startedAt) of the RUNNING tasks
+// in a DescribeTasks answer.
+func applyLifecycle(body []byte, l Lifecycle, now time.Time) []byte {
+	return rewrite(body, func(doc map[string]any) {
+		tasks, _ := doc["tasks"].([]any)
+		for _, t := range tasks {
+			task, ok := t.(map[string]any)
+			if !ok || task["lastStatus"] != "RUNNING" {
+				continue
+			}
+			arn, _ := task["taskArn"].(string)
+			status, started := l(arn, now)
+			if status == "" {
+				continue
+			}
+			task["lastStatus"] = status
+			if started == nil {
+				delete(task, "startedAt")
+			} else {
+				task["startedAt"] = json.Number(strconv.FormatFloat(float64(started.UnixMilli())/1000, 'f', 3, 64))
 			}
 		}
-	}
-	out, err := json.Marshal(doc)
-	if err != nil {
-		return body
-	}
-	return out
+	})
+}
+
+// applyServices rewrites the named services in a DescribeServices answer.
+func applyServices(body []byte, overrides map[string]ServiceOverride) []byte {
+	return rewrite(body, func(doc map[string]any) {
+		services, _ := doc["services"].([]any)
+		for _, s := range services {
+			svc, ok := s.(map[string]any)
+			if !ok {
+				continue
+			}
+			name, _ := svc["serviceName"].(string)
+			o, ok := overrides[name]
+			if !ok {
+				continue
+			}
+			if o.RunningCount != nil {
+				svc["runningCount"] = *o.RunningCount
+			}
+			deps, _ := svc["deployments"].([]any)
+			if o.Deploying && len(deps) == 1 {
+				if old, ok := deps[0].(map[string]any); ok {
+					primary := maps.Clone(old)
+					primary["id"] = "ecs-svc/new"
+					primary["rolloutState"] = "IN_PROGRESS"
+					primary["runningCount"] = 0
+					old["status"] = "ACTIVE"
+					svc["deployments"] = []any{primary, old}
+				}
+			}
+		}
+	})
 }
