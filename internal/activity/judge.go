@@ -188,7 +188,11 @@ func peakSince(s minutes, from time.Time) (time.Time, float64, bool) {
 
 // bytesPerSecond words a Container Insights rate with what it is a minute.
 func bytesPerSecond(v float64) string {
-	return fmt.Sprintf("%s bytes/second (%s bytes a minute)", num(v), num(math.Round(v*60)))
+	unit := "bytes/second"
+	if v == 1 {
+		unit = "byte/second"
+	}
+	return fmt.Sprintf("%s %s (%s bytes a minute)", num(v), unit, num(math.Round(v*60)))
 }
 
 func num(f float64) string {
