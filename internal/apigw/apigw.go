@@ -45,10 +45,16 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	if len(body) > maxBody {
 		return nil, fmt.Errorf("api gateway event: body of %d bytes is over %d", len(body), maxBody)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	if strings.ContainsFunc(u.RawQuery, isCTL) {
+		return nil, fmt.Errorf("api gateway event: bad query %q: a control character", u.RawQuery)
+	}
+	// The URL is the one parsed above, not parsed again from its string: a
+	// path such as "//host/x" must stay a path, never become a host.
+	req, err := http.NewRequestWithContext(ctx, method, "/", bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("api gateway event: %w", err)
 	}
+	req.URL = u
 	for k, v := range ev.Headers {
 		// Payload 2.0 joins repeated headers with commas already.
 		req.Header.Set(k, v)
@@ -64,6 +70,8 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	req.RequestURI = u.RequestURI()
 	return req, nil
 }
+
+func isCTL(r rune) bool { return r < ' ' || r == 0x7f }
 
 // Serve runs h for one event and returns API Gateway's response.
 func Serve(ctx context.Context, h http.Handler, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

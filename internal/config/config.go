@@ -5,6 +5,8 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -167,7 +169,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if raw := strings.TrimSpace(getenv("OBSERVE_PER_SECOND")); raw != "" {
 		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil || f < 0.05 || f > 100 {
+		// Written so that NaN, which fails every comparison, is refused too.
+		if err != nil || !(f >= 0.05 && f <= 100) {
 			return Config{}, fieldErr("OBSERVE_PER_SECOND", "must be a number between 0.05 and 100, got %q", raw)
 		}
 		cfg.ObservePerSecond = f
@@ -301,7 +304,7 @@ func (r serviceJSON) validate(prefix string, getenv func(string) string) (Servic
 	s := Service{
 		Name:        strings.TrimSpace(r.Name),
 		Cluster:     strings.TrimSpace(r.Cluster),
-		Host:        strings.ToLower(strings.TrimSpace(r.Host)),
+		Host:        strings.TrimRight(strings.ToLower(strings.TrimSpace(r.Host)), "."),
 		PathPrefix:  strings.TrimRight(strings.TrimSpace(r.PathPrefix), "/"),
 		Port:        DefaultPort,
 		Scheme:      strings.ToLower(strings.TrimSpace(r.Scheme)),
@@ -312,7 +315,8 @@ func (r serviceJSON) validate(prefix string, getenv func(string) string) (Servic
 		WakeTimeout: DefaultWakeTimeout,
 	}
 	if s.Cluster == "" && prefix != "" {
-		s.Cluster = getenv("CLUSTER_NAME")
+		// Trimmed like the entry's own cluster: a blank CLUSTER_NAME names none.
+		s.Cluster = strings.TrimSpace(getenv("CLUSTER_NAME"))
 	}
 	if s.Name == "" {
 		return Service{}, fieldErr(name("name", "SERVICE_NAME"), "required")
@@ -341,8 +345,12 @@ func (r serviceJSON) validate(prefix string, getenv func(string) string) (Servic
 	if s.PathPrefix == "/_wake" || strings.HasPrefix(s.PathPrefix, "/_wake/") {
 		return Service{}, fieldErr(name("pathPrefix", "PATH_PREFIX"), "/_wake is reserved for the controller's own routes")
 	}
-	if strings.ContainsAny(s.Host, "/ ") {
+	if strings.ContainsAny(s.Host, "/ ") || (s.Host == "" && strings.TrimSpace(r.Host) != "") {
 		return Service{}, fieldErr(name("host", "HOST"), "must be a host name such as app.example.com, got %q", r.Host)
+	}
+	// Visitors are matched on their Host without its port (and final dots, trimmed above).
+	if _, _, err := net.SplitHostPort(s.Host); err == nil {
+		return Service{}, fieldErr(name("host", "HOST"), "must be a host name without a port, such as app.example.com, got %q", r.Host)
 	}
 	if s.Address == "" {
 		s.Address = AddressPublic
@@ -389,8 +397,9 @@ func sleepFromEnv(s *sleepJSON, getenv func(string) string) error {
 	s.Timezone, s.SleepAt = getenv("TIMEZONE"), getenv("SLEEP_AT")
 	if raw := strings.TrimSpace(getenv("IDLE_THRESHOLD")); raw != "" {
 		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return fieldErr("IDLE_THRESHOLD", "%q is not a number", raw)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			// NaN would never compare as idle, and infinity always would.
+			return fieldErr("IDLE_THRESHOLD", "%q is not a finite number", raw)
 		}
 		s.IdleThreshold = &f
 	}

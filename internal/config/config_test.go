@@ -109,6 +109,8 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"sleep after 0", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AFTER_MINUTES": "0"}, "SLEEP_AFTER_MINUTES", "between 1"},
 		{"unknown time zone", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "TIMEZONE": "Mars/Olympus"}, "TIMEZONE", "unknown time zone"},
 		{"bad keep-warm day", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "KEEP_WARM": "mon-fri 08:00-18:00; funday 10:00-11:00"}, "KEEP_WARM[1]", "unknown day"},
+		{"keep-warm window starting at 24:00", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "KEEP_WARM": "mon 24:00-00:00"}, "KEEP_WARM[0]", "only ends a window"},
+		{"daily sleep at 24:00", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AT": "24:00"}, "SLEEP_AT", "never reached"},
 		{"bad keep-warm hours", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "KEEP_WARM": "mon 8-18"}, "KEEP_WARM[0]", "time of day"},
 		{"bad sleep time", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AT": "25:00"}, "SLEEP_AT", "time of day"},
 		{"bad metric dimensions", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "IDLE_SIGNAL": "custom", "METRIC_NAMESPACE": "A", "METRIC_NAME": "B", "METRIC_DIMENSIONS": "novalue"}, "METRIC_DIMENSIONS", "NAME=VALUE"},

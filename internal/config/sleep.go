@@ -211,6 +211,10 @@ func (r sleepJSON) validate(name func(jsonName, envName string) string) (SleepPo
 		if err != nil {
 			return p, fieldErr(name("sleepAt", "SLEEP_AT"), "%v", err)
 		}
+		if m == 24*60 {
+			// The day never reaches 24:00: such a sleep time would never come.
+			return p, fieldErr(name("sleepAt", "SLEEP_AT"), "24:00 is never reached; use 00:00 or 23:59")
+		}
 		p.SleepAt = m
 	}
 	return p, nil
@@ -254,6 +258,9 @@ func parseWindow(spec string) (Window, error) {
 	var err error
 	if w.From, err = parseClock(from); err != nil {
 		return w, fmt.Errorf("%q: %v", spec, err)
+	}
+	if w.From == 24*60 {
+		return w, fmt.Errorf("%q: 24:00 only ends a window; start it at 00:00", spec)
 	}
 	if w.To, err = parseClock(to); err != nil {
 		return w, fmt.Errorf("%q: %v", spec, err)

@@ -90,10 +90,12 @@ func Join(base *url.URL, pathAndQuery string) string {
 }
 
 // CleanPath keeps a visitor's path and query only when it is a plain
-// absolute path; anything that could name another host becomes "/".
+// absolute path; anything that could name another host, or that a Location
+// header cannot carry (a control character), becomes "/".
 func CleanPath(pathAndQuery string) string {
 	if !strings.HasPrefix(pathAndQuery, "/") || strings.HasPrefix(pathAndQuery, "//") ||
-		strings.HasPrefix(pathAndQuery, "/\\") || strings.ContainsAny(pathAndQuery, "\r\n\x00#") {
+		strings.HasPrefix(pathAndQuery, "/\\") || strings.ContainsRune(pathAndQuery, '#') ||
+		strings.ContainsFunc(pathAndQuery, isControl) {
 		return "/"
 	}
 	p, q, hasQuery := strings.Cut(pathAndQuery, "?")
@@ -108,6 +110,9 @@ func CleanPath(pathAndQuery string) string {
 	}
 	return p
 }
+
+// isControl reports an ASCII control character: a header value cannot carry one.
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }
 
 // describe says the state and stage in words a visitor understands.
 func describe(st Status) Status {
@@ -158,7 +163,8 @@ func targetOf(svc config.Service, t ecsservice.Task) (probe.Target, *url.URL, bo
 	pt := probe.Target{Scheme: svc.Scheme, Host: host, Port: svc.Port, HealthPath: svc.HealthPath}
 	u := &url.URL{Scheme: svc.Scheme, Host: net.JoinHostPort(host, strconv.Itoa(svc.Port))}
 	if (svc.Scheme == "http" && svc.Port == 80) || (svc.Scheme == "https" && svc.Port == 443) {
-		u.Host = host
+		// The default port is left out; an IPv6 address keeps its brackets.
+		u.Host = strings.TrimSuffix(u.Host, ":"+strconv.Itoa(svc.Port))
 	}
 	return pt, u, true
 }

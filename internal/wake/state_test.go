@@ -86,6 +86,8 @@ func TestLocationKeepsPathAndQueryAndTakesHostOnlyFromTheTask(t *testing.T) {
 		{"backslash trick cannot name a host", "/\\evil.example", "http://127.0.0.10:8080/"},
 		{"absolute URL cannot name a host", "http://evil.example/", "http://127.0.0.10:8080/"},
 		{"header injection is dropped", "/a\r\nSet-Cookie: x", "http://127.0.0.10:8080/"},
+		{"a control character in the query is dropped", "/a?b=\x0f", "http://127.0.0.10:8080/"},
+		{"a tab is dropped", "/\t/evil.example", "http://127.0.0.10:8080/"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +113,8 @@ func TestTargetFollowsTheAddressMode(t *testing.T) {
 		{"no public IP is no target, never the private one", config.Service{Address: config.AddressPublic, Scheme: "http", Port: 8080}, ecsservice.Task{PrivateIP: "10.1.2.3"}, "", false, ""},
 		{"default port is left out", config.Service{Address: config.AddressPublic, Scheme: "https", Port: 443}, task, "https://127.0.0.10", true, "127.0.0.10:443"},
 		{"fixed URL", config.Service{Address: config.AddressURL, URL: "https://app.example.com/base"}, task, "https://app.example.com/base", true, "app.example.com:443"},
+		{"an IPv6 address in brackets", config.Service{Address: config.AddressPrivate, Scheme: "http", Port: 8080}, ecsservice.Task{PrivateIP: "2001:db8::7"}, "http://[2001:db8::7]:8080", true, "[2001:db8::7]:8080"},
+		{"an IPv6 address keeps its brackets without the default port", config.Service{Address: config.AddressPrivate, Scheme: "http", Port: 80}, ecsservice.Task{PrivateIP: "2001:db8::7"}, "http://[2001:db8::7]", true, "[2001:db8::7]:80"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
