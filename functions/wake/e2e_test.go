@@ -265,3 +265,37 @@ func TestAWSErrorsNeverReachTheVisitorAsA500(t *testing.T) {
 		return w.Desired(t, "flaky") == 1
 	})
 }
+
+// TestWakeDurationsAreKeptInATagECSAccepts: ECS takes tag values of
+// [\p{L}\p{Z}\p{N}_.:/=+\-@]* only (the gate refuses others as ECS does), so
+// the wake durations are kept space-separated, and the history grows.
+func TestWakeDurationsAreKeptInATagECSAccepts(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "durations", 0)
+	w.Tag(t, "durations", "scale-to-zero:wake-seconds", "41")
+	base := startWake(t, w, "durations")
+	if resp, _ := visit(t, base, "/", "text/html"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first visit: %d", resp.StatusCode)
+	}
+	task := w.RunTask(t, "durations")
+	l := testworld.Listen(t, task.IP, appPort)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	waitForStatus(t, base, "/", 10*time.Second, func(s status) bool { return s.State == "ready" })
+	var got string
+	testworld.Eventually(t, 10*time.Second, "the wake's duration is added to the tag", func() bool {
+		getStatus(t, base, "/") // the environment that woke it writes its tags with its next request
+		got = w.Tags(t, "durations")["scale-to-zero:wake-seconds"]
+		return strings.HasPrefix(got, "41 ")
+	})
+	if fields := strings.Fields(got); len(fields) != 2 || !testworld.TagValueOK(got) {
+		t.Fatalf("wake-seconds %q, want two durations in a value ECS accepts", got)
+	}
+}

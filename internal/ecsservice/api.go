@@ -48,8 +48,10 @@ const (
 	WokenAtLayout = "2006-01-02T15:04:05.000Z07:00"
 	// TagSleptFrom is the desired count before the last sleep; the next wake restores it.
 	TagSleptFrom = "scale-to-zero:desired-before-sleep"
-	// TagWakeSeconds is how long the last few wakes took, newest last ("41,38,44"),
-	// so the wait page can estimate the next one.
+	// TagWakeSeconds is how long the last few wakes took, newest last ("41 38 44"),
+	// so the wait page can estimate the next one. Space-separated: an ECS tag
+	// value is at most 256 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@] (no comma).
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html
 	TagWakeSeconds = "scale-to-zero:wake-seconds"
 	// WakeHistory is how many wake durations the tag keeps.
 	WakeHistory = 5

@@ -112,8 +112,9 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 				s.SleptFrom = int32(n)
 			}
 		}
-		for _, f := range strings.Split(s.Tags[TagWakeSeconds], ",") {
-			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n >= 0 && n < 86400 {
+		// Space-separated; commas are read too (an emulator took them, ECS never does).
+		for _, f := range strings.FieldsFunc(s.Tags[TagWakeSeconds], func(r rune) bool { return r == ',' || r == ' ' }) {
+			if n, err := strconv.Atoi(f); err == nil && n >= 0 && n < 86400 {
 				s.WakeSeconds = append(s.WakeSeconds, n)
 			}
 		}

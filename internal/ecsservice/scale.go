@@ -51,7 +51,7 @@ func (c *Client) RecordWake(ctx context.Context, s *Service, took time.Duration)
 	for i, n := range history {
 		parts[i] = strconv.Itoa(n)
 	}
-	return c.tag(ctx, s.ARN, TagWakeSeconds, strings.Join(parts, ","))
+	return c.tag(ctx, s.ARN, TagWakeSeconds, strings.Join(parts, " "))
 }
 
 // tag sets the key/value pairs on the resource in one TagResource call.

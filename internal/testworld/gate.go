@@ -103,6 +103,9 @@ func NewGate(target string) (*Gate, error) {
 			forward(w, rec, applyLifecycle(rec.Body.Bytes(), lifecycle, time.Now()))
 			return
 		}
+		if op == "TagResource" && !faulty && refuseTags(w, r) {
+			return
+		}
 		if len(services) > 0 && op == "DescribeServices" && !faulty {
 			rec := httptest.NewRecorder()
 			proxy.ServeHTTP(rec, r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -125,4 +127,31 @@ func TestTheSchedulerTakesTasksThroughFargateStages(t *testing.T) {
 	}
 	w.SetDesired(t, "web", 0)
 	Eventually(t, 5*time.Second, "the task stops on scale-in", func() bool { return s.AppAt("web").IsZero() })
+}
+
+// TestTheGateRefusesTagsAsECSDoes: a value outside ECS's tag pattern (a
+// comma), a value over 256 characters, and any tag on a short-ARN service
+// get InvalidParameterException, through the SDK; a good tag passes.
+func TestTheGateRefusesTagsAsECSDoes(t *testing.T) {
+	w := Start(t)
+	w.CreateService(t, "web", 0)
+	e := ecs.NewFromConfig(aws.Config{Region: emulator.Region, Credentials: aws.NewCredentialsCache(staticCreds{})}, func(o *ecs.Options) { o.BaseEndpoint = aws.String(w.Gate.URL) })
+	long := "arn:aws:ecs:" + emulator.Region + ":123456789012:service/" + Cluster + "/web"
+	for _, tc := range []struct {
+		arn, value string
+		refused    bool
+	}{
+		{long, "41 38 44", false},
+		{long, "2026-11-25T03:52:12.123Z", false},
+		{long, "41,38,44", true},
+		{long, strings.Repeat("9", 257), true},
+		{"arn:aws:ecs:" + emulator.Region + ":123456789012:service/web", "1", true},
+	} {
+		_, err := e.TagResource(context.Background(), &ecs.TagResourceInput{ResourceArn: aws.String(tc.arn), Tags: []ecstypes.Tag{{Key: aws.String("scale-to-zero:x"), Value: aws.String(tc.value)}}})
+		var api smithy.APIError
+		refused := errors.As(err, &api) && api.ErrorCode() == "InvalidParameterException"
+		if refused != tc.refused || (!tc.refused && err != nil) {
+			t.Errorf("tag %s = %.20q: %v, want refused %v", tc.arn, tc.value, err, tc.refused)
+		}
+	}
 }
