@@ -299,3 +299,52 @@ func TestWakeDurationsAreKeptInATagECSAccepts(t *testing.T) {
 		t.Fatalf("wake-seconds %q, want two durations in a value ECS accepts", got)
 	}
 }
+
+// TestAFailedWakeSaysWhyInPlainWords: for the common failures, ECS's own
+// stoppedReason, stop code and container reasons (as the stopped-task error
+// list documents them) become words a visitor can read, without ARNs.
+func TestAFailedWakeSaysWhyInPlainWords(t *testing.T) {
+	exit := func(n int32) *int32 { return &n }
+	app := func(reason string, code *int32) []testworld.StoppedContainer {
+		return []testworld.StoppedContainer{{Name: "app", Reason: reason, ExitCode: code}}
+	}
+	tests := []struct {
+		name, reason string
+		stop         testworld.Stop
+		want         string
+	}{
+		{"out of memory", "Essential container in task exited",
+			testworld.Stop{StopCode: "EssentialContainerExited", Containers: app("OutOfMemoryError: Container killed due to memory usage", exit(137))}, "ran out of memory"},
+		{"the app exits", "Essential container in task exited",
+			testworld.Stop{StopCode: "EssentialContainerExited", Containers: app("", exit(1))}, "exited with code 1"},
+		{"the image cannot be pulled", "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2: not found",
+			testworld.Stop{StopCode: "TaskFailedToStart"}, "image could not be downloaded"},
+		{"secrets cannot be read", "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): AccessDeniedException",
+			testworld.Stop{StopCode: "TaskFailedToStart"}, "secrets could not be read"},
+		{"the network is not set up in time", "Timeout waiting for network interface provisioning to complete.",
+			testworld.Stop{StopCode: "TaskFailedToStart"}, "network could not be set up"},
+		{"load balancer health checks", "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067)",
+			testworld.Stop{StopCode: "ServiceSchedulerInitiated"}, "load balancer's health checks"},
+		{"container health checks", "Task failed container health checks",
+			testworld.Stop{StopCode: "ServiceSchedulerInitiated"}, "its own health check"},
+		{"Spot interruption", "Your Spot Task was interrupted.",
+			testworld.Stop{StopCode: "SpotInterruption"}, "Fargate Spot took the task back"},
+		{"no Fargate capacity", "Capacity is unavailable at this time. Please try again later or in a different availability zone",
+			testworld.Stop{StopCode: "TaskFailedToStart"}, "no Fargate capacity"},
+	}
+	w := testworld.Start(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			service := fmt.Sprintf("failing-%d", i)
+			w.CreateService(t, service, 0)
+			base := startWake(t, w, service)
+			visit(t, base, "/", "text/html")
+			task := w.RunTask(t, service)
+			w.FailTask(t, task, tc.reason, tc.stop)
+			st := waitForStatus(t, base, "/", 5*time.Second, func(s status) bool { return s.State == "failed" })
+			if !strings.Contains(st.Message, tc.want) || strings.Contains(st.Message, "arn:") || strings.Contains(st.Message, "123456789012") {
+				t.Fatalf("message %q, want %q in plain words", st.Message, tc.want)
+			}
+		})
+	}
+}

@@ -18,7 +18,12 @@ type Task struct {
 	LastStatus    string
 	DesiredStatus string
 	StoppedReason string
-	CreatedAt     *time.Time
+	// StopCode is ECS's class of the stop (TaskFailedToStart, EssentialContainerExited, SpotInterruption, …).
+	StopCode string
+	// Containers are the task's containers as ECS reports them: a stopped
+	// task's detail (out of memory, an exit code) is in its containers.
+	Containers []Container
+	CreatedAt  *time.Time
 	StartedAt     *time.Time
 	StoppedAt     *time.Time
 	// NetworkInterfaceID is the task's ENI (awsvpc mode, as on Fargate).
@@ -52,6 +57,13 @@ type Service struct {
 	Tasks []Task
 	// Stopped are tasks of the service that stopped; filled only when asked for.
 	Stopped []Task
+}
+
+// Container is one container of a task: why it stopped, and its exit code.
+type Container struct {
+	Name     string
+	Reason   string
+	ExitCode *int32
 }
 
 // Need says which optional parts of an observation to fetch.
@@ -157,9 +169,13 @@ func taskOf(t ecstypes.Task) Task {
 		LastStatus:    aws.ToString(t.LastStatus),
 		DesiredStatus: aws.ToString(t.DesiredStatus),
 		StoppedReason: aws.ToString(t.StoppedReason),
+		StopCode:      string(t.StopCode),
 		CreatedAt:     t.CreatedAt,
 		StartedAt:     t.StartedAt,
 		StoppedAt:     t.StoppedAt,
+	}
+	for _, c := range t.Containers {
+		out.Containers = append(out.Containers, Container{Name: aws.ToString(c.Name), Reason: aws.ToString(c.Reason), ExitCode: c.ExitCode})
 	}
 	for _, a := range t.Attachments {
 		if aws.ToString(a.Type) != "ElasticNetworkInterface" {

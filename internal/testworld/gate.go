@@ -41,6 +41,8 @@ type Gate struct {
 	lifecycle Lifecycle
 	// services overrides what DescribeServices reports, by service name.
 	services map[string]ServiceOverride
+	// stops adds to stopped tasks what ECS reports of them, by task ARN.
+	stops map[string]Stop
 	// log is every call the gate saw, in order.
 	log []Call
 }
@@ -80,7 +82,7 @@ func NewGate(target string) (*Gate, error) {
 		if faulty {
 			g.faulted++
 		}
-		th, lifecycle, services := g.throttle, g.lifecycle, g.services
+		th, lifecycle, services, stops := g.throttle, g.lifecycle, g.services, g.stops
 		g.mu.Unlock()
 		now := time.Now()
 		throttled := false
@@ -97,10 +99,14 @@ func NewGate(target string) (*Gate, error) {
 			th.answer(w, bucket)
 			return
 		}
-		if lifecycle != nil && op == "DescribeTasks" {
+		if (lifecycle != nil || len(stops) > 0) && op == "DescribeTasks" && !faulty {
 			rec := httptest.NewRecorder()
 			proxy.ServeHTTP(rec, r)
-			forward(w, rec, applyLifecycle(rec.Body.Bytes(), lifecycle, time.Now()))
+			body := rec.Body.Bytes()
+			if lifecycle != nil {
+				body = applyLifecycle(body, lifecycle, time.Now())
+			}
+			forward(w, rec, applyStops(body, stops))
 			return
 		}
 		if op == "TagResource" && !faulty && refuseTags(w, r) {
@@ -253,6 +259,35 @@ func (g *Gate) SetService(service string, o ServiceOverride) {
 		g.services = map[string]ServiceOverride{}
 	}
 	g.services[service] = o
+}
+
+// Stop is what ECS reports of a stopped task beyond its stoppedReason: the
+// stop code, and each container's reason and exit code. An out-of-memory
+// kill, for one, says "Essential container in task exited" in the task's
+// stoppedReason and "OutOfMemoryError: Container killed due to memory usage"
+// with exit code 137 in the container's reason.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Container.html
+type Stop struct {
+	StopCode   string // TaskFailedToStart, EssentialContainerExited, SpotInterruption, …
+	Containers []StoppedContainer
+}
+
+// StoppedContainer is one container of a stopped task.
+type StoppedContainer struct {
+	Name     string
+	Reason   string
+	ExitCode *int32
+}
+
+// SetStop makes DescribeTasks report the stopped task as s says.
+func (g *Gate) SetStop(taskARN string, s Stop) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.stops == nil {
+		g.stops = map[string]Stop{}
+	}
+	g.stops[taskARN] = s
 }
 
 // Close stops the gate.

@@ -93,3 +93,38 @@ func applyServices(body []byte, overrides map[string]ServiceOverride) []byte {
 		}
 	})
 }
+
+// applyStops adds stop codes and container reasons to the stopped tasks of a DescribeTasks answer.
+func applyStops(body []byte, stops map[string]Stop) []byte {
+	if len(stops) == 0 {
+		return body
+	}
+	return rewrite(body, func(doc map[string]any) {
+		tasks, _ := doc["tasks"].([]any)
+		for _, t := range tasks {
+			task, ok := t.(map[string]any)
+			if !ok {
+				continue
+			}
+			arn, _ := task["taskArn"].(string)
+			st, ok := stops[arn]
+			if !ok {
+				continue
+			}
+			if st.StopCode != "" {
+				task["stopCode"] = st.StopCode
+			}
+			var containers []any
+			for _, c := range st.Containers {
+				m := map[string]any{"name": c.Name, "lastStatus": "STOPPED", "reason": c.Reason}
+				if c.ExitCode != nil {
+					m["exitCode"] = *c.ExitCode
+				}
+				containers = append(containers, m)
+			}
+			if containers != nil {
+				task["containers"] = containers
+			}
+		}
+	})
+}

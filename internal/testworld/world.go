@@ -177,6 +177,14 @@ func (w *World) StopTask(t testing.TB, task Task, reason string) {
 	}
 }
 
+// FailTask stops a task as ECS does when it fails: its stoppedReason, and
+// the stop code and containers' reasons and exit codes the gate reports.
+func (w *World) FailTask(t testing.TB, task Task, reason string, s Stop) {
+	t.Helper()
+	w.Gate.SetStop(task.ARN, s)
+	w.StopTask(t, task, reason)
+}
+
 // Listen opens the app's port on the task's address: from now on the app answers.
 // The listener is closed when the test ends.
 func Listen(t testing.TB, ip string, port int) net.Listener {

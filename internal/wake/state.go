@@ -191,7 +191,7 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 		return r
 	}
 	if t, ok := failedTask(obs, start); ok {
-		st.State, st.Message = Failed, plainReason(t.StoppedReason)
+		st.State, st.Message = Failed, plainReason(t)
 		return st
 	}
 	if start != nil && now.Sub(*start) > svc.WakeTimeout {
@@ -287,24 +287,65 @@ func scaledIn(reason string) bool {
 var arnPattern = regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s"'),]+`)
 var idPattern = regexp.MustCompile(`\b[0-9a-f]{32}\b`)
 
-// plainReason says why tasks stopped, in words a visitor can read, without ARNs.
-func plainReason(reason string) string {
-	r := strings.ToLower(reason)
+// plainReason says why a task stopped, in words a visitor can read, without
+// ARNs: from the task's stoppedReason and stop code and, where ECS puts the
+// detail, its containers' reasons and exit codes (an out-of-memory kill says
+// only "Essential container in task exited" in the task, and
+// "OutOfMemoryError: Container killed due to memory usage" in the container).
+// The cases are those of ECS's stopped-task error list.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html
+func plainReason(t ecsservice.Task) string {
+	r := strings.ToLower(t.StoppedReason)
+	var containers []string
+	var exited *int32
+	for _, c := range t.Containers {
+		containers = append(containers, strings.ToLower(c.Reason))
+		if c.ExitCode != nil && *c.ExitCode != 0 && exited == nil {
+			exited = c.ExitCode
+		}
+	}
+	says := func(subs ...string) bool {
+		for _, text := range append([]string{r}, containers...) {
+			for _, sub := range subs {
+				if strings.Contains(text, sub) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	switch {
-	case strings.Contains(r, "cannotpullcontainer") || strings.Contains(r, "pull image"):
+	case t.StopCode == "SpotInterruption" || says("spot task was interrupted"):
+		return "Fargate Spot took the task back (a Spot interruption). Try again: a new task will start."
+	case says("capacity is unavailable", "resource:fargate"):
+		return "AWS had no Fargate capacity for the task just then. Try again in a minute."
+	case says("cannotpullcontainer", "pull image", "imagepull"):
 		return "The app's container image could not be downloaded."
-	case strings.Contains(r, "outofmemory") || strings.Contains(r, "out of memory"):
+	case says("outofmemory", "out of memory", "oomkilled"):
 		return "The app ran out of memory while starting."
-	case strings.Contains(r, "elb health checks") || strings.Contains(r, "health check"):
-		return "The app did not pass its health checks."
-	case strings.Contains(r, "resourceinitializationerror"):
+	case says("resourceinitializationerror") && says("secret", "registry auth", "ssm", "parameter"):
+		return "The task's secrets could not be read (Secrets Manager or Parameter Store)."
+	case says("resourceinitializationerror") && says("log"):
+		return "The task's logging could not be set up."
+	case says("network interface", "configure eni", "network configuration"):
+		return "The task's network could not be set up in time."
+	case says("resourceinitializationerror"):
 		return "The task could not be set up (secrets, logs or network)."
-	case strings.Contains(r, "essential container in task exited"):
-		return "The app stopped while starting."
-	case strings.TrimSpace(reason) == "":
+	case says("elb health checks"):
+		return "The app did not pass the load balancer's health checks."
+	case says("container health checks", "health check"):
+		return "The app did not pass its own health check."
+	case says("cannotstartcontainer", "cannotcreatecontainer", "containerruntimeerror"):
+		return "The app's container could not be started."
+	case exited != nil && *exited == 137:
+		return "The app was killed while starting (exit code 137)."
+	case exited != nil:
+		return fmt.Sprintf("The app exited with code %d while starting.", *exited)
+	case strings.Contains(r, "essential container in task exited"), strings.TrimSpace(t.StoppedReason) == "":
 		return "The app stopped while starting."
 	}
-	clean := idPattern.ReplaceAllString(arnPattern.ReplaceAllString(reason, "…"), "…")
+	clean := idPattern.ReplaceAllString(arnPattern.ReplaceAllString(t.StoppedReason, "…"), "…")
 	if len(clean) > 200 {
 		clean = clean[:200] + "…"
 	}

@@ -68,7 +68,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestPlainReasonNeverShowsARNs(t *testing.T) {
-	got := plainReason("Task stopped: arn:aws:ecs:us-east-1:123456789012:task/demo/0123456789abcdef0123456789abcdef went away (0123456789abcdef0123456789abcdef)")
+	got := plainReason(ecsservice.Task{StoppedReason: "Task stopped: arn:aws:ecs:us-east-1:123456789012:task/demo/0123456789abcdef0123456789abcdef went away (0123456789abcdef0123456789abcdef)"})
 	if strings.Contains(got, "arn:") || strings.Contains(got, "0123456789abcdef0123456789abcdef") {
 		t.Fatalf("plainReason kept an identifier: %q", got)
 	}
@@ -177,6 +177,31 @@ func TestPace(t *testing.T) {
 				if got < lo || got > hi {
 					t.Fatalf("pace %s, want %s ±%.0f%%", got, tc.want, jitter*100)
 				}
+			}
+		})
+	}
+}
+
+func TestPlainReasonsOfECSStoppedTaskErrors(t *testing.T) {
+	code := func(n int32) *int32 { return &n }
+	tests := []struct {
+		name string
+		task ecsservice.Task
+		want string
+	}{
+		{"out of memory in the container's reason", ecsservice.Task{StoppedReason: "Essential container in task exited", StopCode: "EssentialContainerExited",
+			Containers: []ecsservice.Container{{Name: "app", Reason: "OutOfMemoryError: Container killed due to memory usage", ExitCode: code(137)}}}, "ran out of memory"},
+		{"killed without a reason", ecsservice.Task{StoppedReason: "Essential container in task exited", Containers: []ecsservice.Container{{ExitCode: code(137)}}}, "killed while starting (exit code 137)"},
+		{"an exit code of a sidecar after the app's 0", ecsservice.Task{StoppedReason: "Essential container in task exited", Containers: []ecsservice.Container{{ExitCode: code(0)}, {ExitCode: code(3)}}}, "exited with code 3"},
+		{"the container cannot start", ecsservice.Task{StoppedReason: "CannotStartContainerError: Error response from daemon: failed to create shim task", StopCode: "TaskFailedToStart"}, "could not be started"},
+		{"access denied to a secret is about secrets, not the network", ecsservice.Task{StoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth: AccessDeniedException"}, "secrets could not be read"},
+		{"logging", ecsservice.Task{StoppedReason: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 time(s): failed to create Cloudwatch log stream"}, "logging could not be set up"},
+		{"an unknown reason is shown without identifiers", ecsservice.Task{StoppedReason: "Host EC2 (instance i-0abc) stopped/terminated."}, "The app stopped while starting: Host EC2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := plainReason(tc.task); !strings.Contains(got, tc.want) {
+				t.Fatalf("%q, want %q", got, tc.want)
 			}
 		})
 	}
