@@ -24,8 +24,8 @@ type Task struct {
 	// task's detail (out of memory, an exit code) is in its containers.
 	Containers []Container
 	CreatedAt  *time.Time
-	StartedAt     *time.Time
-	StoppedAt     *time.Time
+	StartedAt  *time.Time
+	StoppedAt  *time.Time
 	// NetworkInterfaceID is the task's ENI (awsvpc mode, as on Fargate).
 	NetworkInterfaceID string
 	PrivateIP          string
