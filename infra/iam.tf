@@ -53,6 +53,20 @@ data "aws_iam_policy_document" "function" {
     actions   = each.value.own_actions
     resources = ["*"]
   }
+  # What Lambda itself needs to attach a function to a VPC (the AWSLambdaVPCAccessExecutionRole
+  # actions; they support no resource-level permissions).
+  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+  dynamic "statement" {
+    for_each = each.key == "wake" && length(var.wake_subnet_ids) > 0 ? [1] : []
+    content {
+      sid = "AttachToTheVPC"
+      actions = [
+        "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+      ]
+      resources = ["*"]
+    }
+  }
   statement {
     sid       = "WriteLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]

@@ -158,7 +158,7 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("a reserved concurrency, a key or a requests signal without its load balancer fails at plan time", func(t *testing.T) {
+	t.Run("bad inputs fail at plan time; private addresses attach Wake to the VPC", func(t *testing.T) {
 		// A root of its own that calls the module with the inputs under test.
 		dir := filepath.Join(root, "bad-inputs")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -178,6 +178,18 @@ variable "target_group" {
   type    = string
   default = ""
 }
+variable "address_mode" {
+  type    = string
+  default = "public"
+}
+variable "subnets" {
+  type    = list(string)
+  default = []
+}
+variable "security_groups" {
+  type    = list(string)
+  default = []
+}
 module "scale_to_zero" {
   source                    = "../infra"
   package_dir               = "`+pkgDir+`"
@@ -187,6 +199,9 @@ module "scale_to_zero" {
   token_key                 = var.key
   idle_signal               = var.signal
   target_group              = var.target_group
+  address_mode              = var.address_mode
+  wake_subnet_ids           = var.subnets
+  wake_security_group_ids   = var.security_groups
 }
 `+override)
 		// Its own data folder: the example's modules stay installed.
@@ -207,11 +222,22 @@ module "scale_to_zero" {
 			{[]string{"-var", "concurrency=0", "-var", "key="}, "wake_reserved_concurrency must be a whole number between 1 and 1000"},
 			{[]string{"-var", "concurrency=10", "-var", "key=short"}, "token_key must be empty"},
 			{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "signal=requests", "-var", "target_group=targetgroup/web/1"}, "never by target group alone"},
+			{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "address_mode=private"}, "cannot reach a task's private IP"},
+			{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `subnets=["subnet-1"]`}, "set both or neither"},
 		} {
 			out, err := plan(append([]string{"plan", "-input=false", "-no-color"}, bad.vars...)...)
 			if err == nil || !strings.Contains(out, bad.want) {
 				t.Errorf("plan with %v: %v, want the message %q\n%s", bad.vars, err, bad.want, out)
 			}
+		}
+		// Private addresses with Wake in the VPC: Wake alone is attached, with the permissions Lambda needs for it.
+		out, err := plan("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", "address_mode=private",
+			"-var", `subnets=["subnet-0123456789abcdef0"]`, "-var", `security_groups=["sg-0123456789abcdef0"]`)
+		if err != nil {
+			t.Fatalf("plan with private addresses and Wake in the VPC: %v\n%s", err, out)
+		}
+		if strings.Count(out, `"subnet-0123456789abcdef0"`) != 1 || strings.Count(out, `"ec2:CreateNetworkInterface"`) != 1 {
+			t.Errorf("plan: want one function in the subnet and one role allowed to attach it\n%s", out)
 		}
 	})
 

@@ -62,6 +62,15 @@ resource "aws_lambda_function" "function" {
     mode = var.enable_tracing ? "Active" : "PassThrough"
   }
 
+  # Wake in the VPC, for private addresses: only Wake probes the tasks.
+  dynamic "vpc_config" {
+    for_each = each.key == "wake" && length(var.wake_subnet_ids) > 0 ? [1] : []
+    content {
+      subnet_ids         = var.wake_subnet_ids
+      security_group_ids = var.wake_security_group_ids
+    }
+  }
+
   logging_config {
     log_format = "JSON"
     log_group  = aws_cloudwatch_log_group.function[each.key].name

@@ -59,13 +59,37 @@ variable "health_path" {
 }
 
 variable "address_mode" {
-  description = "Where visitors go once ready: public (task's public IP), private, or url."
+  description = "Where visitors go once ready: public (task's public IP), private (its private IP, for visitors inside the VPC; needs wake_subnet_ids), or url."
   type        = string
   default     = "public"
 
   validation {
     condition     = contains(["public", "private", "url"], var.address_mode)
     error_message = "address_mode must be public, private or url."
+  }
+}
+
+variable "wake_subnet_ids" {
+  description = "Subnets to attach the Wake function to, for address_mode = private (a Lambda function reaches private IPs only inside the VPC). Wake must still reach the ECS and EC2 APIs from there: a NAT gateway, or interface VPC endpoints for ecs and ec2 (see the README for their cost)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition = length(var.wake_subnet_ids) > 0 || !(var.address_mode == "private" || anytrue([
+      for s in var.services : try(lower(s.address), "") == "private"
+    ]))
+    error_message = "address_mode = \"private\" needs wake_subnet_ids and wake_security_group_ids: a Lambda function outside a VPC cannot reach a task's private IP, so the service would never become ready."
+  }
+}
+
+variable "wake_security_group_ids" {
+  description = "Security groups of the Wake function when attached to the VPC (wake_subnet_ids); the tasks' security group must allow them on the app port."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = (length(var.wake_security_group_ids) > 0) == (length(var.wake_subnet_ids) > 0)
+    error_message = "wake_subnet_ids and wake_security_group_ids go together: set both or neither."
   }
 }
 
