@@ -31,11 +31,16 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	if path == "" || path[0] != '/' {
 		path = "/" + path
 	}
-	u, err := url.ParseRequestURI(path)
-	if err != nil {
-		return nil, fmt.Errorf("api gateway event: bad path %q: %w", path, err)
+	// An HTTP API delivers the path URL-decoded (and the query still encoded):
+	// it is the URL's Path as it is, never parsed again, so "/100%" stays that
+	// path (its escaped form "/100%25" is what the app gets) and "//host/x"
+	// stays a path. A "%2F" the visitor sent arrives as "/": the event cannot
+	// tell them apart. (REST APIs and function URLs keep the path encoded.)
+	if strings.ContainsFunc(path, isCTL) {
+		return nil, fmt.Errorf("api gateway event: bad path %q: a control character", path)
 	}
-	u.RawQuery = ev.RawQueryString
+	u := &url.URL{Path: path, RawQuery: ev.RawQueryString}
+	var err error
 	body := []byte(ev.Body)
 	if ev.IsBase64Encoded {
 		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
@@ -48,7 +53,7 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	if strings.ContainsFunc(u.RawQuery, isCTL) {
 		return nil, fmt.Errorf("api gateway event: bad query %q: a control character", u.RawQuery)
 	}
-	// The URL is the one parsed above, not parsed again from its string: a
+	// The URL is the one built above, not parsed again from its string: a
 	// path such as "//host/x" must stay a path, never become a host.
 	req, err := http.NewRequestWithContext(ctx, method, "/", bytes.NewReader(body))
 	if err != nil {

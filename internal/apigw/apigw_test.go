@@ -111,3 +111,34 @@ func TestBadEventsGetA400NotAPanic(t *testing.T) {
 		})
 	}
 }
+
+// TestPathsAsHTTPAPIDeliversThemReachTheAppUnchanged: an HTTP API hands over
+// rawPath URL-decoded and rawQueryString encoded; the request the handler
+// sees carries the visitor's path and query as the visitor sent them.
+func TestPathsAsHTTPAPIDeliversThemReachTheAppUnchanged(t *testing.T) {
+	tests := []struct {
+		rawPath, rawQuery, want string
+	}{
+		{"/100%", "", "/100%25"},
+		{"/a b/ü", "q=a%20b&x=%25", "/a%20b/%C3%BC?q=a%20b&x=%25"},
+		{"/plain/path", "x=1", "/plain/path?x=1"},
+		{"/files/report #3", "", "/files/report%20%233"},
+		{"//evil.example/x", "", "//evil.example/x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rawPath, func(t *testing.T) {
+			ev := events.APIGatewayV2HTTPRequest{RawPath: tc.rawPath, RawQueryString: tc.rawQuery,
+				RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: tc.rawPath}}}
+			req, err := Request(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := req.URL.RequestURI(); got != tc.want || req.RequestURI != tc.want {
+				t.Fatalf("request URI %q (%q), want %q", got, req.RequestURI, tc.want)
+			}
+			if req.URL.Host != "" {
+				t.Fatalf("host %q taken from the path", req.URL.Host)
+			}
+		})
+	}
+}

@@ -33,7 +33,11 @@ const maxBody = 10 << 20
 // r, as documented in "Working with AWS Lambda proxy integrations for HTTP APIs"
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html):
 // header names in lower case, repeated headers joined with commas, cookies in
-// their own list, the query both raw and parsed.
+// their own list, the query both raw and parsed. The path is delivered
+// URL-decoded, in rawPath as in requestContext.http.path, while
+// rawQueryString stays encoded: that is what HTTP APIs send (REST APIs,
+// function URLs and ALB keep the path encoded), as published captures of
+// live HTTP API events show (hotsock/voker#8; middleapi/standard-server#93).
 func eventOf(r *http.Request, routeKey string, params map[string]string, seq int, now time.Time) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
@@ -45,7 +49,7 @@ func eventOf(r *http.Request, routeKey string, params map[string]string, seq int
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:        "2.0",
 		RouteKey:       routeKey,
-		RawPath:        r.URL.EscapedPath(),
+		RawPath:        r.URL.Path,
 		RawQueryString: r.URL.RawQuery,
 		Headers:        map[string]string{},
 		PathParameters: params,

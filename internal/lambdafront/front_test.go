@@ -99,7 +99,7 @@ func TestTheEventIsWhatTheHTTPAPISends(t *testing.T) {
 	}{
 		{"version", ev.Version, "2.0"},
 		{"routeKey", ev.RouteKey, "GET /{proxy+}"},
-		{"rawPath", ev.RawPath, "/a%20b/c"},
+		{"rawPath, decoded as an HTTP API sends it", ev.RawPath, "/a b/c"},
 		{"rawQueryString", ev.RawQueryString, "x=1&x=2&y="},
 		{"repeated header joined", ev.Headers["x-multi"], "a,b"},
 		{"cookie header removed", ev.Headers["cookie"], ""},
