@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
 )
 
@@ -17,7 +19,7 @@ type report struct {
 	DryRun   bool           `json:"dryRun"`
 	Summary  map[string]int `json:"summary"`
 	Services []struct {
-		Service, Action, Reason string
+		Service, Action, Reason, Notice string
 	} `json:"services"`
 }
 
@@ -35,10 +37,18 @@ func tick(t *testing.T, w *testworld.World, services []map[string]any, extra ...
 	}
 	out := p.Output()
 	var rep report
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &rep); err != nil {
+	if err := json.Unmarshal([]byte(printed(out)), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, out)
 	}
 	return rep
+}
+
+// printed is the indented JSON the binary prints, after any one-line JSON log lines.
+func printed(out string) string {
+	if i := strings.Index(out, "{\n"); i >= 0 {
+		return out[i:]
+	}
+	return out
 }
 
 func service(name string, window int) map[string]any {
@@ -219,7 +229,7 @@ func TestCalibrateReadsTheServicesDayFromCloudWatch(t *testing.T) {
 		Suggested float64 `json:"suggestedThreshold"`
 		Unit      string  `json:"unit"`
 	}
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &c); err != nil {
+	if err := json.Unmarshal([]byte(printed(out)), &c); err != nil {
 		t.Fatalf("calibrate answered no JSON: %v\n%s", err, out)
 	}
 	d := c.Distribution
@@ -253,7 +263,7 @@ func TestContainerInsightsOffIsSaidAtStartAndInTheReport(t *testing.T) {
 		t.Fatalf("no start-up warning:\n%s", out)
 	}
 	var rep report
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "\n{")+1:]), &rep); err != nil {
+	if err := json.Unmarshal([]byte(printed(out)), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, out)
 	}
 	if a := actions(rep)["dark"]; !strings.HasPrefix(a, "kept") || !strings.Contains(a, "Container Insights is off for cluster "+testworld.Cluster) {
@@ -263,5 +273,33 @@ func TestContainerInsightsOffIsSaidAtStartAndInTheReport(t *testing.T) {
 	rep = tick(t, w, []map[string]any{service("dark", 15)})
 	if a := actions(rep)["dark"]; strings.Contains(a, "is off") {
 		t.Fatalf("with Container Insights on: %q", a)
+	}
+}
+
+// TestAServiceWithAShortARNStillSleeps: ECS refuses to tag a service with an
+// old short ARN (the gate does too). An idle one is put to sleep all the same,
+// one whose tasks keep failing is scaled back to 0 from ECS's own count, and
+// the report says what the short ARN costs and how to migrate.
+func TestAServiceWithAShortARNStillSleeps(t *testing.T) {
+	w := testworld.Start(t)
+	for _, s := range []string{"old-idle", "old-failing"} {
+		w.CreateService(t, s, 0)
+		w.SetDesired(t, s, 1)
+	}
+	w.Gate.SetService("old-idle", testworld.ServiceOverride{ShortARN: true})
+	w.Gate.SetService("old-failing", testworld.ServiceOverride{ShortARN: true, RunningCount: aws.Int32(0), FailedTasks: 3})
+	w.NetworkBytes(t, "old-idle", 20, 0)
+	rep := tick(t, w, []map[string]any{service("old-idle", 10), service("old-failing", 10)})
+	got := actions(rep)
+	if !strings.HasPrefix(got["old-idle"], "slept: idle") || w.Desired(t, "old-idle") != 0 {
+		t.Errorf("old-idle: %q (desired %d), want slept though it cannot be tagged", got["old-idle"], w.Desired(t, "old-idle"))
+	}
+	if !strings.HasPrefix(got["old-failing"], "slept: no task runs and ECS counts 3 failed tasks") || w.Desired(t, "old-failing") != 0 {
+		t.Errorf("old-failing: %q (desired %d), want slept as a failed wake", got["old-failing"], w.Desired(t, "old-failing"))
+	}
+	for _, s := range rep.Services {
+		if !strings.Contains(s.Notice, "short ARN") || !strings.Contains(s.Notice, "serviceLongArnFormat") {
+			t.Errorf("%s: notice %q, want the short ARN and how to migrate", s.Service, s.Notice)
+		}
 	}
 }

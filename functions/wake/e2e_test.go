@@ -348,3 +348,26 @@ func TestAFailedWakeSaysWhyInPlainWords(t *testing.T) {
 		})
 	}
 }
+
+// TestAShortARNServiceStillReportsAFailedWake: ECS refuses to tag a service
+// with an old short ARN, so no wake time can be written; the wake is judged
+// from the tasks ECS reports, and a task that stops fails it in plain words.
+func TestAShortARNServiceStillReportsAFailedWake(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "old", 0)
+	w.Gate.SetService("old", testworld.ServiceOverride{ShortARN: true})
+	base := startWake(t, w, "old")
+	visit(t, base, "/", "text/html")
+	if w.Desired(t, "old") != 1 {
+		t.Fatal("the visit did not wake the service")
+	}
+	task := w.RunTask(t, "old")
+	w.FailTask(t, task, "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref app:v2: not found", testworld.Stop{StopCode: "TaskFailedToStart"})
+	st := waitForStatus(t, base, "/", 5*time.Second, func(s status) bool { return s.State == "failed" })
+	if !strings.Contains(st.Message, "image could not be downloaded") {
+		t.Fatalf("message %q", st.Message)
+	}
+	if _, tagged := w.Tags(t, "old")["scale-to-zero:woken-at"]; tagged {
+		t.Fatal("a short-ARN service was tagged: ECS would refuse it")
+	}
+}

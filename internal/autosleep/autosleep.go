@@ -25,6 +25,10 @@ const (
 	Skipped = "skipped"
 )
 
+// failedTasksToGiveUp: with no wake time to measure the wait against (a short
+// ARN), this many failed tasks in a row and none running make a failed wake.
+const failedTasksToGiveUp = 3
+
 // parallel is how many ECS calls a tick makes at once: enough for 1,000
 // services in seconds, few enough to stay clear of ECS's rate limits.
 const parallel = 8
@@ -50,6 +54,8 @@ type Result struct {
 	Signal       string `json:"signal,omitempty"`
 	DesiredCount int32  `json:"desiredCount"`
 	WokenAt      string `json:"wokenAt,omitempty"`
+	// Notice is something the operator should fix (a service ECS cannot tag).
+	Notice string `json:"notice,omitempty"`
 }
 
 // Report is the answer of one tick.
@@ -66,6 +72,8 @@ type Evaluator struct {
 	activity Activity
 	log      *slog.Logger
 	now      func() time.Time
+	// shortWarned: services whose short ARN this process has warned of.
+	shortWarned sync.Map
 }
 
 // New returns an Evaluator.
@@ -200,6 +208,12 @@ func (e *Evaluator) describe(ctx context.Context, items []*pending) {
 			default:
 				it.obs = got[it.svc.Name]
 				it.result.DesiredCount = it.obs.DesiredCount
+				if ecsservice.ShortARN(it.obs.ARN) {
+					it.result.Notice = ecsservice.ShortARNAdvice
+					if _, seen := e.shortWarned.LoadOrStore(it.svc.ID(), true); !seen {
+						e.logFor(it.svc).Warn("the service cannot be tagged: " + ecsservice.ShortARNAdvice)
+					}
+				}
 				if it.obs.WokenAt != nil {
 					it.result.WokenAt = it.obs.WokenAt.UTC().Format(time.RFC3339)
 				}
@@ -241,6 +255,11 @@ func (e *Evaluator) beforeSignal(it *pending, now time.Time) {
 	}
 	if obs.WokenAt != nil && now.Sub(*obs.WokenAt) > it.svc.WakeTimeout && it.tasksRead && !anyRunning(obs.Tasks) {
 		it.sleepFor(fmt.Sprintf("the wake at %s produced no running task within %s: scaled back to 0 so a broken service does not keep costing", obs.WokenAt.UTC().Format(time.RFC3339), short(it.svc.WakeTimeout)))
+		return
+	}
+	if obs.WokenAt == nil && ecsservice.ShortARN(obs.ARN) && it.tasksRead && !anyRunning(obs.Tasks) && obs.RunningCount < obs.DesiredCount && obs.FailedTasks >= failedTasksToGiveUp {
+		// A short ARN carries no wake time: ECS's own count of failed tasks tells the failed wake.
+		it.sleepFor(fmt.Sprintf("no task runs and ECS counts %d failed tasks in a row: scaled back to 0 so a broken service does not keep costing", obs.FailedTasks))
 		return
 	}
 	if obs.RolloutInProgress || obs.Deployments > 1 {

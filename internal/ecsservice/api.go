@@ -4,6 +4,7 @@ package ecsservice
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -73,3 +74,18 @@ const maxRemembered = 10000
 
 // New returns a Client over the given APIs.
 func New(e ECS, n EC2) *Client { return &Client{ECS: e, EC2: n} }
+
+// ShortARN reports a service ARN in the old format, without the cluster
+// (arn:aws:ecs:REGION:ACCOUNT:service/NAME): ECS refuses to tag such a service
+// (InvalidParameterException, "Long arn format must be used for tagging
+// operations"), so nothing can be remembered on it. Services created after the
+// account opted in to the long format have arn:…:service/CLUSTER/NAME.
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids
+func ShortARN(arn string) bool {
+	_, resource, ok := strings.Cut(arn, ":service/")
+	return ok && !strings.Contains(resource, "/")
+}
+
+// ShortARNAdvice says what a short-ARN service loses and how to migrate it.
+const ShortARNAdvice = "the service has an old short ARN, which ECS cannot tag: the wake time, the count to restore and the wake durations are not kept (the wake is judged from its tasks, and the next wake starts the configured wake count). To migrate: opt in to the long ARN format (aws ecs put-account-setting-default --name serviceLongArnFormat --value enabled) and re-create the service"

@@ -46,6 +46,9 @@ type Service struct {
 	// primary whose rollout is IN_PROGRESS, means a deployment is under way.
 	Deployments       int
 	RolloutInProgress bool
+	// FailedTasks is the primary deployment's count of consecutively failed tasks.
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
+	FailedTasks int32
 	Tags              map[string]string
 	// WokenAt is the TagWokenAt tag, when present and valid.
 	WokenAt *time.Time
@@ -107,8 +110,9 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 			Tags:         map[string]string{},
 		}
 		for _, dep := range d.Deployments {
-			if aws.ToString(dep.Status) == "PRIMARY" && dep.RolloutState == ecstypes.DeploymentRolloutStateInProgress {
-				s.RolloutInProgress = true
+			if aws.ToString(dep.Status) == "PRIMARY" {
+				s.RolloutInProgress = s.RolloutInProgress || dep.RolloutState == ecstypes.DeploymentRolloutStateInProgress
+				s.FailedTasks = dep.FailedTasks
 			}
 		}
 		for _, t := range d.Tags {

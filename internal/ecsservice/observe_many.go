@@ -111,8 +111,10 @@ func (c *Client) ObserveMany(ctx context.Context, cluster string, wants []Want) 
 			continue
 		}
 		arns = append(arns, running...)
-		// Without a wake time, stopped tasks could be from any earlier run: not worth a call.
-		if w.Need.Stopped && s.WokenAt != nil && len(running) == 0 && len(s.Stopped) == 0 {
+		// Without a wake time, stopped tasks could be from any earlier run: not worth a
+		// call, unless the service cannot carry one (a short ARN), when they are the only
+		// record of its wake.
+		if w.Need.Stopped && (s.WokenAt != nil || ShortARN(s.ARN)) && len(running) == 0 && len(s.Stopped) == 0 {
 			stopped, err := c.list(ctx, cluster, w.Name, ecstypes.DesiredStatusStopped)
 			if err != nil {
 				res[w.Name] = Reading{Err: err}

@@ -74,8 +74,12 @@ func (c *Client) Sleep(ctx context.Context, s *Service) error {
 		return nil
 	}
 	// Remember first: a service at 0 that forgot its count would wake too small.
-	if err := c.MarkSlept(ctx, s.ARN, s.DesiredCount); err != nil {
-		return err
+	// A tag ECS refuses (a short ARN, a value it will not take) never keeps an
+	// idle service up: it sleeps, and the next wake starts the wake count.
+	if !ShortARN(s.ARN) {
+		if err := c.MarkSlept(ctx, s.ARN, s.DesiredCount); err != nil && !isCode(err, "InvalidParameterException") {
+			return err
+		}
 	}
 	return c.SetDesired(ctx, s.Cluster, s.Name, 0)
 }

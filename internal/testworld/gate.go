@@ -249,6 +249,12 @@ type ServiceOverride struct {
 	// one it replaces; the emulator keeps the one deployment it had.
 	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
 	Deploying bool
+	// ShortARN: the service's ARN in the old format, without the cluster
+	// (services created before the account opted in to long ARNs). ECS
+	// refuses to tag it; the gate does too.
+	ShortARN bool
+	// FailedTasks is the primary deployment's count of consecutively failed tasks.
+	FailedTasks int32
 }
 
 // SetService makes DescribeServices report the service as o says.
@@ -271,6 +277,8 @@ func (g *Gate) SetService(service string, o ServiceOverride) {
 type Stop struct {
 	StopCode   string // TaskFailedToStart, EssentialContainerExited, SpotInterruption, …
 	Containers []StoppedContainer
+	// CreatedAt and StoppedAt: ECS reports both for a stopped task; the emulator neither.
+	CreatedAt, StoppedAt time.Time
 }
 
 // StoppedContainer is one container of a stopped task.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -79,6 +80,16 @@ func applyServices(body []byte, overrides map[string]ServiceOverride) []byte {
 			if o.RunningCount != nil {
 				svc["runningCount"] = *o.RunningCount
 			}
+			if arn, _ := svc["serviceArn"].(string); o.ShortARN {
+				if head, rest, ok := strings.Cut(arn, ":service/"); ok {
+					svc["serviceArn"] = head + ":service/" + rest[strings.LastIndex(rest, "/")+1:]
+				}
+			}
+			if deps, _ := svc["deployments"].([]any); o.FailedTasks > 0 && len(deps) > 0 {
+				if primary, ok := deps[0].(map[string]any); ok {
+					primary["failedTasks"] = o.FailedTasks
+				}
+			}
 			deps, _ := svc["deployments"].([]any)
 			if o.Deploying && len(deps) == 1 {
 				if old, ok := deps[0].(map[string]any); ok {
@@ -113,6 +124,11 @@ func applyStops(body []byte, stops map[string]Stop) []byte {
 			}
 			if st.StopCode != "" {
 				task["stopCode"] = st.StopCode
+			}
+			for field, at := range map[string]time.Time{"createdAt": st.CreatedAt, "stoppedAt": st.StoppedAt} {
+				if _, has := task[field]; !has && !at.IsZero() {
+					task[field] = json.Number(strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64))
+				}
 			}
 			var containers []any
 			for _, c := range st.Containers {

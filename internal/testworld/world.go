@@ -121,6 +121,8 @@ func (w *World) Tags(t testing.TB, service string) map[string]string {
 // Task is a task the test started for a service, at a loopback "public IP".
 type Task struct {
 	ARN, IP string
+	// Created is when RunTask made it (the emulator reports no createdAt).
+	Created time.Time
 }
 
 // RunTask starts a task for the service as the ECS scheduler would, and gives
@@ -136,6 +138,7 @@ func (w *World) RunTask(t testing.TB, service string) Task {
 }
 
 func (w *World) runTask(ctx context.Context, service string) (Task, error) {
+	created := time.Now()
 	out, err := w.ECS.RunTask(ctx, &ecs.RunTaskInput{
 		Cluster: aws.String(Cluster), TaskDefinition: aws.String(w.cluster.TaskDefinition), Group: aws.String("service:" + service),
 		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: w.cluster.Network,
@@ -166,7 +169,7 @@ func (w *World) runTask(ctx context.Context, service string) (Task, error) {
 	if _, err := w.EC2.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: alloc.AllocationId, NetworkInterfaceId: aws.String(eni)}); err != nil {
 		return Task{}, fmt.Errorf("associate %s: %w", ip, err)
 	}
-	return Task{ARN: aws.ToString(task.TaskArn), IP: ip}, nil
+	return Task{ARN: aws.ToString(task.TaskArn), IP: ip, Created: created}, nil
 }
 
 // StopTask stops a task with the reason ECS would give.
@@ -181,6 +184,12 @@ func (w *World) StopTask(t testing.TB, task Task, reason string) {
 // the stop code and containers' reasons and exit codes the gate reports.
 func (w *World) FailTask(t testing.TB, task Task, reason string, s Stop) {
 	t.Helper()
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = task.Created
+	}
+	if s.StoppedAt.IsZero() {
+		s.StoppedAt = time.Now()
+	}
 	w.Gate.SetStop(task.ARN, s)
 	w.StopTask(t, task, reason)
 }

@@ -128,6 +128,8 @@ type Controller struct {
 
 	mu      sync.Mutex
 	entries map[string]*entry
+	// shortWarned: services whose short ARN this environment has warned of.
+	shortWarned sync.Map
 }
 
 type probeResult struct {
@@ -467,6 +469,11 @@ func (c *Controller) readyFrom(ctx context.Context, svc config.Service, e *entry
 	if !record {
 		return
 	}
+	if ecsservice.ShortARN(obs.ARN) {
+		c.warnShortARN(svc)
+		c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()), "recorded", false)
+		return
+	}
 	if !c.tags.Allow(c.now()) {
 		c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()), "recorded", false)
 		return
@@ -538,7 +545,7 @@ func (c *Controller) byClaims(ctx context.Context, svc config.Service, e *entry,
 // mint signs a token for a waiting client: the task's address and the wake's start.
 func (c *Controller) mint(svc config.Service, obs *ecsservice.Service, t target, st Status, now time.Time) *string {
 	claims := waketokenClaims(svc, t, st, now)
-	if start := wakeStart(svc, obs); start != nil {
+	if start := wakeStart(svc, obs, now); start != nil {
 		claims.WokenAt = start.Unix()
 	}
 	if len(obs.WakeSeconds) > 0 {
@@ -710,6 +717,10 @@ func (c *Controller) flushTags(ctx context.Context, first *entry) {
 	}
 	arn, at, svc := e.obs.ARN, e.wokeAt, e.svc
 	c.mu.Unlock()
+	if ecsservice.ShortARN(arn) {
+		c.warnShortARN(svc)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
 	defer cancel()
 	if err := c.services.MarkWoken(ctx, arn, at); err != nil {
@@ -720,6 +731,13 @@ func (c *Controller) flushTags(ctx context.Context, first *entry) {
 			e.tagPending = true
 			c.mu.Unlock()
 		}
+	}
+}
+
+// warnShortARN says once per environment that a service cannot be tagged.
+func (c *Controller) warnShortARN(svc config.Service) {
+	if _, seen := c.shortWarned.LoadOrStore(svc.ID(), true); !seen {
+		c.logFor(svc).Warn("the service cannot be tagged: " + ecsservice.ShortARNAdvice)
 	}
 }
 

@@ -181,7 +181,7 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 		st.State = Asleep
 		return st
 	}
-	start := wakeStart(svc, obs)
+	start := wakeStart(svc, obs, now)
 	if start != nil && now.After(*start) {
 		st.ElapsedSeconds = int(now.Sub(*start) / time.Second)
 	}
@@ -208,7 +208,7 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 // creation of the service's oldest current task (what ECS itself reports). A
 // tag older than the current tasks by more than the wait budget is from an
 // earlier wake and is not believed.
-func wakeStart(svc config.Service, obs *ecsservice.Service) *time.Time {
+func wakeStart(svc config.Service, obs *ecsservice.Service, now time.Time) *time.Time {
 	var oldest *time.Time
 	for _, t := range obs.Tasks {
 		if t.CreatedAt != nil && (oldest == nil || t.CreatedAt.Before(*oldest)) {
@@ -217,6 +217,20 @@ func wakeStart(svc config.Service, obs *ecsservice.Service) *time.Time {
 	}
 	if obs.WokenAt != nil && (oldest == nil || oldest.Sub(*obs.WokenAt) <= svc.WakeTimeout) {
 		return obs.WokenAt
+	}
+	if oldest == nil && obs.WokenAt == nil && obs.DesiredCount > 0 {
+		// No wake tag (a short ARN cannot be tagged) and no task wanted running: the
+		// wake's latest attempt is the newest task that stopped within the wait
+		// budget, as ECS reports it.
+		for _, t := range obs.Stopped {
+			ended := t.StoppedAt
+			if ended == nil {
+				ended = t.CreatedAt
+			}
+			if t.CreatedAt != nil && ended != nil && now.Sub(*ended) <= svc.WakeTimeout && (oldest == nil || t.CreatedAt.After(*oldest)) {
+				oldest = t.CreatedAt
+			}
+		}
 	}
 	return oldest
 }
