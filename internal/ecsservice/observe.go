@@ -49,7 +49,7 @@ type Service struct {
 	// FailedTasks is the primary deployment's count of consecutively failed tasks.
 	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
 	FailedTasks int32
-	Tags              map[string]string
+	Tags        map[string]string
 	// WokenAt is the TagWokenAt tag, when present and valid.
 	WokenAt *time.Time
 	// SleptFrom is the TagSleptFrom tag: the desired count before the last sleep.
