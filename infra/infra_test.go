@@ -4,6 +4,7 @@
 package infra_test
 
 import (
+	"fmt"
 	"archive/zip"
 	"encoding/json"
 	"io"
@@ -228,6 +229,34 @@ module "scale_to_zero" {
 			out, err := plan(append([]string{"plan", "-input=false", "-no-color"}, bad.vars...)...)
 			if err == nil || !strings.Contains(out, bad.want) {
 				t.Errorf("plan with %v: %v, want the message %q\n%s", bad.vars, err, bad.want, out)
+			}
+		}
+		// Many services with every setting: Lambda's 4 KB of environment is over; the plan says so.
+		many := dir + "-many"
+		if err := os.MkdirAll(many, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var list []string
+		for i := range 40 {
+			list = append(list, fmt.Sprintf(`{ name = "service-%02d", cluster = "prod", host = "service-%02d.example.com", port = 8080, healthPath = "/healthz", wakeCount = 2, sleepAfterMinutes = 30, keepWarm = ["mon-fri 08:00-18:00"], timezone = "Europe/Berlin" }`, i, i))
+		}
+		write(t, filepath.Join(many, "main.tf"), `module "scale_to_zero" {
+  source       = "../infra"
+  package_dir  = "`+pkgDir+`"
+  cluster_name = "prod"
+  services     = [`+strings.Join(list, ",\n    ")+`]
+}
+`+override)
+		manyEnv := append(slices.Clone(env), "TF_DATA_DIR="+filepath.Join(root, "tfdata-many"))
+		for _, args := range [][]string{{"init", "-input=false", "-no-color"}, {"plan", "-input=false", "-no-color"}} {
+			cmd := exec.Command("terraform", args...)
+			cmd.Dir, cmd.Env = many, manyEnv
+			out, err := cmd.CombinedOutput()
+			if args[0] == "init" && err != nil {
+				t.Fatalf("init: %v\n%s", err, out)
+			}
+			if args[0] == "plan" && (err == nil || !strings.Contains(string(out), "over Lambda's 4 KB")) {
+				t.Errorf("plan of 40 services with every setting: %v, want the 4 KB message\n%s", err, out)
 			}
 		}
 		// Private addresses with Wake in the VPC: Wake alone is attached, with the permissions Lambda needs for it.

@@ -78,6 +78,17 @@ resource "aws_lambda_function" "function" {
 
   tags       = var.tags
   depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    # Lambda allows 4 KB of environment variables per function, all together, measured
+    # as their JSON ("exceeded the 4KB limit. String measured: {...}"): fail the plan,
+    # not the apply.
+    # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+    precondition {
+      condition     = length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" })) <= 4096
+      error_message = "The ${each.key} function's environment would be ${length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" }))} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Leave out settings that have their default, or split the services over two deployments (name)."
+    }
+  }
 }
 
 resource "aws_cloudwatch_log_group" "function" {
