@@ -4,9 +4,9 @@
 package infra_test
 
 import (
-	"fmt"
 	"archive/zip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
