@@ -53,7 +53,7 @@ func judge(req Request, now time.Time, ev evidence) Verdict {
 	case config.SignalCustom:
 		name := p.Metric.Namespace + "/" + p.Metric.Name
 		if p.Metric.MissingIsIdle {
-			return judgeSparse(req, now, ev, name)
+			return judgeSparseMetric(req, now, ev, name)
 		}
 		return judgeSeries(req, now, ev.value, seriesText{
 			data:      name,
@@ -61,7 +61,7 @@ func judge(req Request, now time.Time, ev evidence) Verdict {
 			threshold: num(p.Threshold),
 		})
 	case config.SignalRequests:
-		return judgeSparse(req, now, ev, "")
+		return judgeRequests(req, now, ev)
 	}
 	return Verdict{Unknown, "no metric signal"}
 }
@@ -119,27 +119,37 @@ func judgeSeries(req Request, now time.Time, s minutes, txt seriesText) Verdict 
 	return Verdict{Idle, fmt.Sprintf("at most %s in each of the %d minutes to %s (idle threshold %s)", txt.value(peak), int(p.Window/time.Minute), clock(end), txt.threshold)}
 }
 
-// judgeSparse judges a signal published only when not zero (ALB's
+// sparseWindow is the window of a signal published only when not zero (ALB's
 // RequestCount, a custom metric whose missing data is idle): a missing minute
 // is zero, so the window ends before the minutes that may not be published
 // yet; those count as use when they are there.
-func judgeSparse(req Request, now time.Time, ev evidence, name string) Verdict {
+func sparseWindow(p config.SleepPolicy, now time.Time) (start, end time.Time) {
+	end = now.UTC().Truncate(time.Minute).Add(-unpublishedMinutes * time.Minute)
+	return end.Add(-p.Window), end
+}
+
+// judgeSparseMetric judges a custom metric whose missing minutes are idle: the highest minute against the threshold.
+func judgeSparseMetric(req Request, now time.Time, ev evidence, name string) Verdict {
 	p := req.Policy
-	end := now.UTC().Truncate(time.Minute).Add(-unpublishedMinutes * time.Minute)
-	start := end.Add(-p.Window)
-	minutesN := int(p.Window / time.Minute)
-	if name != "" { // a custom metric: the highest minute against the threshold
-		if ts, v, ok := peakSince(ev.value, start); ok && v > p.Threshold {
-			return Verdict{Active, fmt.Sprintf("%s reached %s in the minute at %s, above the idle threshold of %s", name, num(v), clock(ts), num(p.Threshold))}
-		}
-		if v, ok := tooSoon(req, start, now); ok {
-			return v
-		}
-		if _, peak, ok := peakSince(ev.value, start); ok {
-			return Verdict{Idle, fmt.Sprintf("%s at most %s in the %d minutes to %s (missing minutes count as idle, as configured)", name, num(peak), minutesN, clock(end))}
-		}
-		return Verdict{Idle, fmt.Sprintf("no %s datapoint in the %d minutes to %s (missing minutes count as idle, as configured)", name, minutesN, clock(end))}
+	start, end := sparseWindow(p, now)
+	if ts, v, ok := peakSince(ev.value, start); ok && v > p.Threshold {
+		return Verdict{Active, fmt.Sprintf("%s reached %s in the minute at %s, above the idle threshold of %s", name, num(v), clock(ts), num(p.Threshold))}
 	}
+	if v, ok := tooSoon(req, start, now); ok {
+		return v
+	}
+	minutesN := int(p.Window / time.Minute)
+	if _, peak, ok := peakSince(ev.value, start); ok {
+		return Verdict{Idle, fmt.Sprintf("%s at most %s in the %d minutes to %s (missing minutes count as idle, as configured)", name, num(peak), minutesN, clock(end))}
+	}
+	return Verdict{Idle, fmt.Sprintf("no %s datapoint in the %d minutes to %s (missing minutes count as idle, as configured)", name, minutesN, clock(end))}
+}
+
+// judgeRequests judges the load balancer's requests in the window against
+// the threshold, and its open client connections as use.
+func judgeRequests(req Request, now time.Time, ev evidence) Verdict {
+	p := req.Policy
+	start, end := sparseWindow(p, now)
 	total := 0.0
 	for ts, v := range ev.value {
 		if !ts.Before(start) {
@@ -155,7 +165,7 @@ func judgeSparse(req Request, now time.Time, ev evidence, name string) Verdict {
 	if v, ok := tooSoon(req, start, now); ok {
 		return v
 	}
-	return Verdict{Idle, fmt.Sprintf("%s requests through the load balancer in the %d minutes to %s (idle threshold %s; datapoints of the last %d minutes may not be published yet and count when they are)", num(total), minutesN, clock(end), num(p.Threshold), unpublishedMinutes)}
+	return Verdict{Idle, fmt.Sprintf("%s requests through the load balancer in the %d minutes to %s (idle threshold %s; datapoints of the last %d minutes may not be published yet and count when they are)", num(total), int(p.Window/time.Minute), clock(end), num(p.Threshold), unpublishedMinutes)}
 }
 
 // tooSoon: a window that starts before the wake is not evidence of idleness now.
