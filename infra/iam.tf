@@ -3,11 +3,18 @@
 # cluster(s) and services wherever AWS supports resource-level permissions.
 
 locals {
-  service_arns = length(var.services) > 0 ? [
+  service_arns = var.iam_service_scope == "clusters" ? [
+    for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${c}/*"
+    ] : length(var.services) > 0 ? [
     for s in var.services : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${try(s.cluster, var.cluster_name)}/${s.name}"
   ] : ["arn:${local.partition}:ecs:${local.region}:${local.account}:service/${var.cluster_name}/${var.service_name}"]
   cluster_arns = [for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${c}"]
   task_arns    = [for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:task/${c}/*"]
+
+  # A role's policy without its service ARNs is at most 1,024 characters with
+  # every optional statement (VPC, tracing, the list in S3), and each cluster
+  # adds two ARNs; the infra test logs the measured figures.
+  policy_chars = length(jsonencode(local.service_arns)) + 1024 + 2 * length(jsonencode(local.cluster_arns))
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -67,6 +74,16 @@ data "aws_iam_policy_document" "function" {
       resources = ["*"]
     }
   }
+  # The services list, when it is kept in S3: reading a pinned version is
+  # s3:GetObjectVersion. https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+  dynamic "statement" {
+    for_each = local.services_in_s3 ? [1] : []
+    content {
+      sid       = "ReadTheServicesList"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+      resources = ["${aws_s3_bucket.config[0].arn}/${aws_s3_object.services[0].key}"]
+    }
+  }
   statement {
     sid       = "WriteLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -87,6 +104,17 @@ resource "aws_iam_role" "function" {
   name               = "${var.name}-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
   tags               = var.tags
+
+  lifecycle {
+    # IAM allows 10,240 characters of inline policy per role, white space not
+    # counted; the policy itself is known only at apply (it names the log
+    # group), so the plan checks the part that grows with the services.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+    precondition {
+      condition     = local.policy_chars <= 10240
+      error_message = "The roles' policy would be about ${local.policy_chars} characters, over IAM's 10,240 for a role's inline policies: it names each of the ${length(local.service_arns)} services. Set iam_service_scope = \"clusters\" to grant on the clusters' services instead (service/CLUSTER/*)."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {

@@ -5,6 +5,7 @@ package infra_test
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsactions"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
 )
 
 // mirror is where the machines keep the AWS provider; nothing is downloaded.
@@ -62,8 +64,11 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
     eventbridge    = "` + emu.URL + `"
     iam            = "` + emu.URL + `"
     lambda         = "` + emu.URL + `"
+    s3             = "` + emu.URL + `"
     sts            = "` + emu.URL + `"
   }
+  # The emulator is on loopback: buckets by path, never BUCKET.127.0.0.1.
+  s3_use_path_style = true
 }
 `
 	write(t, filepath.Join(example, "emulator_override.tf"), override)
@@ -206,16 +211,7 @@ module "scale_to_zero" {
 }
 `+override)
 		// Its own data folder: the example's modules stay installed.
-		ownEnv := append(slices.Clone(env), "TF_DATA_DIR="+filepath.Join(root, "tfdata-bad-inputs"))
-		plan := func(args ...string) (string, error) {
-			cmd := exec.Command("terraform", args...)
-			cmd.Dir, cmd.Env = dir, ownEnv
-			out, err := cmd.CombinedOutput()
-			return string(out), err
-		}
-		if out, err := plan("init", "-input=false", "-no-color"); err != nil {
-			t.Fatalf("init: %v\n%s", err, out)
-		}
+		plan := terraformIn(t, dir, env, filepath.Join(root, "tfdata-bad-inputs"))
 		for _, bad := range []struct {
 			vars []string
 			want string
@@ -231,34 +227,6 @@ module "scale_to_zero" {
 				t.Errorf("plan with %v: %v, want the message %q\n%s", bad.vars, err, bad.want, out)
 			}
 		}
-		// Many services with every setting: Lambda's 4 KB of environment is over; the plan says so.
-		many := dir + "-many"
-		if err := os.MkdirAll(many, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var list []string
-		for i := range 40 {
-			list = append(list, fmt.Sprintf(`{ name = "service-%02d", cluster = "prod", host = "service-%02d.example.com", port = 8080, healthPath = "/healthz", wakeCount = 2, sleepAfterMinutes = 30, keepWarm = ["mon-fri 08:00-18:00"], timezone = "Europe/Berlin" }`, i, i))
-		}
-		write(t, filepath.Join(many, "main.tf"), `module "scale_to_zero" {
-  source       = "../infra"
-  package_dir  = "`+pkgDir+`"
-  cluster_name = "prod"
-  services     = [`+strings.Join(list, ",\n    ")+`]
-}
-`+override)
-		manyEnv := append(slices.Clone(env), "TF_DATA_DIR="+filepath.Join(root, "tfdata-many"))
-		for _, args := range [][]string{{"init", "-input=false", "-no-color"}, {"plan", "-input=false", "-no-color"}} {
-			cmd := exec.Command("terraform", args...)
-			cmd.Dir, cmd.Env = many, manyEnv
-			out, err := cmd.CombinedOutput()
-			if args[0] == "init" && err != nil {
-				t.Fatalf("init: %v\n%s", err, out)
-			}
-			if args[0] == "plan" && (err == nil || !strings.Contains(string(out), "over Lambda's 4 KB")) {
-				t.Errorf("plan of 40 services with every setting: %v, want the 4 KB message\n%s", err, out)
-			}
-		}
 		// Private addresses with Wake in the VPC: Wake alone is attached, with the permissions Lambda needs for it.
 		out, err := plan("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", "address_mode=private",
 			"-var", `subnets=["subnet-0123456789abcdef0"]`, "-var", `security_groups=["sg-0123456789abcdef0"]`)
@@ -267,6 +235,217 @@ module "scale_to_zero" {
 		}
 		if strings.Count(out, `"subnet-0123456789abcdef0"`) != 1 || strings.Count(out, `"ec2:CreateNetworkInterface"`) != 1 {
 			t.Errorf("plan: want one function in the subnet and one role allowed to attach it\n%s", out)
+		}
+	})
+
+	t.Run("100 services with every setting: the list in S3, read by the built functions", func(t *testing.T) {
+		dir := filepath.Join(root, "many")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// Every setting, in the two shapes a fleet mixes: services judged by their
+		// load balancer's requests and services judged by their network traffic.
+		var list []string
+		for i := range 100 {
+			signal := fmt.Sprintf(`idleSignal = "requests", idleThreshold = 1, targetGroup = "targetgroup/service-%03d/0123456789abcdef", loadBalancer = "app/shared/0123456789abcdef", countConnections = false`, i)
+			if i%2 == 1 {
+				signal = `idleSignal = "network", idleThreshold = 2`
+			}
+			list = append(list, fmt.Sprintf(`{ name = "service-%03d", cluster = "prod", host = "service-%03d.apps.example.com", pathPrefix = "/app", port = 8080, scheme = "http", healthPath = "/healthz", address = "public", wakeCount = 2, wakeTimeoutSeconds = 600, sleepAfterMinutes = 30, graceMinutes = 10, %s, timezone = "Europe/Berlin", sleepAt = "22:30", keepWarm = ["mon-fri 08:00-18:00", "sat 10:00-12:00"] }`, i, i, signal))
+		}
+		write(t, filepath.Join(dir, "main.tf"), `variable "storage" {
+  type = string
+}
+variable "scope" {
+  type    = string
+  default = "services"
+}
+module "scale_to_zero" {
+  source            = "../infra"
+  name              = "fleet"
+  package_dir       = "`+pkgDir+`"
+  cluster_name      = "prod"
+  services_storage  = var.storage
+  iam_service_scope = var.scope
+  # Every optional statement of the roles' policies, to measure the largest.
+  enable_tracing          = true
+  wake_subnet_ids         = ["subnet-0123456789abcdef0"]
+  wake_security_group_ids = ["sg-0123456789abcdef0"]
+  services = [
+    `+strings.Join(list, ",\n    ")+`
+  ]
+}
+`+override)
+		run := terraformIn(t, dir, env, filepath.Join(root, "tfdata-many"))
+		// In the environment the list is over Lambda's 4 KB: the plan says so, and what to do.
+		if out, err := run("plan", "-input=false", "-no-color", "-var", "storage=environment"); err == nil || !strings.Contains(out, "over Lambda's 4 KB") || !strings.Contains(out, `services_storage = "s3"`) {
+			t.Fatalf("plan of 100 services in the environment: %v, want the 4 KB message naming services_storage\n%s", err, out)
+		}
+		apply := []string{"apply", "-auto-approve", "-input=false", "-no-color", "-var", "storage=s3"}
+		if out, err := run(apply...); err != nil {
+			t.Fatalf("apply of 100 services kept in S3: %v\n%s", err, out)
+		}
+		t.Cleanup(func() {
+			if out, err := run("destroy", "-auto-approve", "-input=false", "-no-color", "-var", "storage=s3"); err != nil {
+				t.Errorf("destroy: %v\n%s", err, out)
+			}
+		})
+
+		for _, fn := range []string{"wake", "autosleep"} {
+			var conf struct {
+				Environment struct{ Variables map[string]string }
+			}
+			aws(&conf, "lambda", "get-function-configuration", "--function-name", "fleet-"+fn)
+			v := conf.Environment.Variables
+			if v["SERVICES"] != "" || !strings.HasPrefix(v["SERVICES_S3"], "s3://fleet-config-") || !strings.HasSuffix(v["SERVICES_S3"], "/services.json") || v["SERVICES_S3_VERSION"] == "" {
+				t.Fatalf("%s environment %v, want the list's object and version instead of the list", fn, v)
+			}
+			size, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s environment: %d bytes of Lambda's 4,096", fn, len(size))
+
+			// Each role may read that object, and nothing else of S3.
+			var pol struct {
+				PolicyDocument struct {
+					Statement []struct {
+						Action   any
+						Resource any
+					}
+				}
+			}
+			aws(&pol, "iam", "get-role-policy", "--role-name", "fleet-"+fn, "--policy-name", "fleet-"+fn)
+			// The plan estimates the policy's size before the log group's ARN is
+			// known: its fixed part must never be more than the module assumes.
+			doc, err := json.Marshal(pol.PolicyDocument)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var arns []string
+			for i := range 100 {
+				arns = append(arns, fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:service/prod/service-%03d", i))
+			}
+			arnChars, _ := json.Marshal(arns)
+			clusterChars, _ := json.Marshal([]string{"arn:aws:ecs:us-east-1:123456789012:cluster/prod"})
+			fixed := len(doc) - len(arnChars) - 2*len(clusterChars)
+			t.Logf("%s role policy: %d characters of IAM's 10,240, %d of them not growing with the services", fn, len(doc), fixed)
+			if fixed > 1024 {
+				t.Errorf("%s role policy's fixed part is %d characters, more than the 1,024 the plan's estimate assumes (infra/iam.tf)", fn, fixed)
+			}
+			object := "arn:aws:s3:::" + strings.TrimPrefix(v["SERVICES_S3"], "s3://")
+			var s3Actions []string
+			for _, st := range pol.PolicyDocument.Statement {
+				for _, a := range strs(st.Action) {
+					if strings.HasPrefix(a, "s3:") {
+						s3Actions = append(s3Actions, a)
+						if !slices.Equal(strs(st.Resource), []string{object}) {
+							t.Errorf("%s role grants %s on %v, want only %s", fn, a, st.Resource, object)
+						}
+					}
+				}
+			}
+			code, err := awsactions.Of("..", "./functions/"+fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A pinned version is read with s3:GetObjectVersion as well.
+			wantS3 := append(slices.DeleteFunc(code, func(a string) bool { return !strings.HasPrefix(a, "s3:") }), "s3:GetObjectVersion")
+			slices.Sort(wantS3)
+			if slices.Sort(s3Actions); !slices.Equal(s3Actions, wantS3) {
+				t.Errorf("%s role's S3 actions %v, its code needs %v", fn, s3Actions, wantS3)
+			}
+
+			// The built function, with that environment, knows all 100 services.
+			bin, err := testworld.Build(t.TempDir(), "../functions/"+fn, fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmdEnv := emu.Environ()
+			for k, val := range v {
+				cmdEnv = append(cmdEnv, k+"="+val)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			action := `{"action":"status"}`
+			if fn == "wake" {
+				action = `{"action":"status","service":"service-099"}`
+			}
+			cmd := exec.CommandContext(ctx, bin, "invoke", action)
+			cmd.Env = cmdEnv
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			stdout, err := cmd.Output()
+			out := append(stdout, stderr.String()...)
+			t.Logf("%s invoke %s: %v\n%.600s", fn, action, err, out)
+			// Lambda's JSON log format wants every line JSON, the S3 client's too.
+			for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				if !json.Valid([]byte(line)) {
+					t.Errorf("%s printed a log line that is not JSON: %s", fn, line)
+				}
+			}
+			if strings.Contains(string(out), "invalid configuration") || strings.Contains(string(out), "unknown service") {
+				t.Fatalf("%s did not load the list from S3: %s", fn, out)
+			}
+			if fn == "autosleep" && strings.Count(string(out), `"service-0`) < 100 {
+				t.Fatalf("autosleep's report names %d services, want 100:\n%s", strings.Count(string(out), `"service-0`), out)
+			}
+		}
+
+		// A second apply with a changed list writes a new version, and the functions
+		// move to it together; the version they left is still there for a rollback.
+		var before struct {
+			Environment struct{ Variables map[string]string }
+		}
+		aws(&before, "lambda", "get-function-configuration", "--function-name", "fleet-wake")
+		write(t, filepath.Join(dir, "main.tf"), strings.Replace(readFile(t, filepath.Join(dir, "main.tf")), `service-000.apps.example.com`, `service-000.example.org`, 1))
+		if out, err := run(apply...); err != nil {
+			t.Fatalf("apply of a changed list: %v\n%s", err, out)
+		}
+		var after struct {
+			Environment struct{ Variables map[string]string }
+		}
+		aws(&after, "lambda", "get-function-configuration", "--function-name", "fleet-wake")
+		oldVersion, newVersion := before.Environment.Variables["SERVICES_S3_VERSION"], after.Environment.Variables["SERVICES_S3_VERSION"]
+		if newVersion == oldVersion {
+			t.Fatalf("the list changed but the functions still name version %s", oldVersion)
+		}
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(after.Environment.Variables["SERVICES_S3"], "s3://"), "/")
+		var versions struct{ Versions []struct{ VersionId string } }
+		aws(&versions, "s3api", "list-object-versions", "--bucket", bucket, "--prefix", key)
+		var ids []string
+		for _, v := range versions.Versions {
+			ids = append(ids, v.VersionId)
+		}
+		if !slices.Contains(ids, oldVersion) || !slices.Contains(ids, newVersion) {
+			t.Fatalf("versions %v, want both %s and %s", ids, oldVersion, newVersion)
+		}
+
+		// Past what IAM lets a role's inline policy name, the plan says so and
+		// what to do; granting on the clusters' services fits any number.
+		wide := dir + "-iam"
+		if err := os.MkdirAll(wide, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(wide, "main.tf"), `variable "scope" {
+  type = string
+}
+module "scale_to_zero" {
+  source            = "../infra"
+  package_dir       = "`+pkgDir+`"
+  cluster_name      = "prod"
+  name              = "wide"
+  services_storage  = "s3"
+  iam_service_scope = var.scope
+  services          = [for i in range(200) : { name = format("customer-portal-backend-%03d", i), host = format("c%03d.example.com", i) }]
+}
+`+override)
+		plan := terraformIn(t, wide, env, filepath.Join(root, "tfdata-many-iam"))
+		if out, err := plan("plan", "-input=false", "-no-color", "-var", "scope=services"); err == nil || !strings.Contains(out, "over IAM's 10,240") || !strings.Contains(out, `iam_service_scope = "clusters"`) {
+			t.Fatalf("plan of 200 services named one by one: %v, want the IAM size message\n%s", err, out)
+		}
+		if out, err := plan("plan", "-input=false", "-no-color", "-var", "scope=clusters"); err != nil || !strings.Contains(out, `service/prod/*`) {
+			t.Fatalf("plan of 200 services scoped to their cluster: %v\n%s", err, out)
 		}
 	})
 
@@ -352,6 +531,9 @@ module "scale_to_zero" {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Reading the list from S3 is granted only when the module keeps it
+			// there (checked with 100 services above).
+			want = slices.DeleteFunc(want, func(a string) bool { return strings.HasPrefix(a, "s3:") })
 			want = append(want, runtimeActions...)
 			slices.Sort(want)
 			var pol struct {
@@ -477,6 +659,31 @@ func copyTree(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// terraformIn runs terraform in dir with its own data folder, after an init.
+func terraformIn(t *testing.T, dir string, env []string, data string) func(args ...string) (string, error) {
+	t.Helper()
+	env = append(slices.Clone(env), "TF_DATA_DIR="+data)
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("terraform", args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("init", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("init in %s: %v\n%s", dir, err, out)
+	}
+	return run
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func write(t *testing.T, path, content string) {

@@ -86,7 +86,7 @@ resource "aws_lambda_function" "function" {
     # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
     precondition {
       condition     = length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" })) <= 4096
-      error_message = "The ${each.key} function's environment would be ${length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" }))} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Leave out settings that have their default, or split the services over two deployments (name)."
+      error_message = "The ${each.key} function's environment would be ${length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" }))} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Set services_storage = \"s3\" to keep the list in S3 (any number of services), or leave out settings that have their default."
     }
   }
 }

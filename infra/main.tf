@@ -12,20 +12,30 @@ locals {
   service_names    = length(var.services) > 0 ? [for s in var.services : s.name] : [var.service_name]
   service_clusters = length(var.services) > 0 ? distinct([for s in var.services : try(s.cluster, var.cluster_name)]) : [var.cluster_name]
 
+  # The list itself, or where the functions read it: an environment pinned to
+  # the object's version reads the list it was deployed with, even while the
+  # next apply writes a new one.
+  services_environment = local.services_in_s3 ? {
+    SERVICES_S3         = "s3://${aws_s3_object.services[0].bucket}/${aws_s3_object.services[0].key}"
+    SERVICES_S3_VERSION = aws_s3_object.services[0].version_id
+    } : {
+    SERVICES = local.services_json
+  }
+
   environment = merge(
-    length(var.services) > 0 ? { SERVICES = local.services_json, CLUSTER_NAME = var.cluster_name } : {
-      CLUSTER_NAME                        = var.cluster_name
-      SERVICE_NAME                        = var.service_name
-      APP_PORT                            = tostring(var.app_port)
-      HEALTH_PATH                         = var.health_path
-      ADDRESS_MODE                        = var.address_mode
-      APP_URL                             = var.app_url
-      SLEEP_AFTER_MINUTES                 = tostring(var.sleep_after_minutes)
-      IDLE_SIGNAL                         = var.idle_signal
-      IDLE_THRESHOLD                      = var.idle_threshold == null ? "" : tostring(var.idle_threshold)
-      TARGET_GROUP                        = var.target_group
-      LOAD_BALANCER                       = var.load_balancer
-      COUNT_CONNECTIONS                   = tostring(var.count_connections)
+    length(var.services) > 0 ? merge(local.services_environment, { CLUSTER_NAME = var.cluster_name }) : {
+      CLUSTER_NAME        = var.cluster_name
+      SERVICE_NAME        = var.service_name
+      APP_PORT            = tostring(var.app_port)
+      HEALTH_PATH         = var.health_path
+      ADDRESS_MODE        = var.address_mode
+      APP_URL             = var.app_url
+      SLEEP_AFTER_MINUTES = tostring(var.sleep_after_minutes)
+      IDLE_SIGNAL         = var.idle_signal
+      IDLE_THRESHOLD      = var.idle_threshold == null ? "" : tostring(var.idle_threshold)
+      TARGET_GROUP        = var.target_group
+      LOAD_BALANCER       = var.load_balancer
+      COUNT_CONNECTIONS   = tostring(var.count_connections)
     },
     var.extra_environment,
   )

@@ -32,8 +32,38 @@ variable "service_name" {
 
 variable "services" {
   description = "Several services: the JSON list of the README's configuration (objects with name, cluster, host, pathPrefix, port, healthPath, idleSignal, …). Overrides service_name."
-  type        = list(any)
-  default     = []
+  # any, not list(any): a list(any) needs every entry to have the same
+  # attributes, and a fleet's services do not (one judged by requests has a
+  # target group, one judged by network traffic has none).
+  type    = any
+  default = []
+
+  validation {
+    condition     = can(slice(var.services, 0, 0)) && alltrue([for s in var.services : can(tostring(s.name))])
+    error_message = "services must be a list of objects, each with a name."
+  }
+}
+
+variable "services_storage" {
+  description = "Where the functions read the services list: environment (the SERVICES variable; Lambda allows 4 KB of environment: about 35 services with a host, port and health path, 7 with every setting) or s3 (an object in a versioned bucket the module creates, read once per execution environment; up to 1 MB, about 2,000 services with every setting)."
+  type        = string
+  default     = "environment"
+
+  validation {
+    condition     = contains(["environment", "s3"], var.services_storage)
+    error_message = "services_storage must be environment or s3."
+  }
+}
+
+variable "iam_service_scope" {
+  description = "What the roles may scale and tag: services (each listed service's ARN) or clusters (every service of the listed clusters, service/CLUSTER/*). IAM allows 10,240 characters of inline policy per role, about 130 service ARNs with 20-character names; the plan says when the list needs clusters."
+  type        = string
+  default     = "services"
+
+  validation {
+    condition     = contains(["services", "clusters"], var.iam_service_scope)
+    error_message = "iam_service_scope must be services or clusters."
+  }
 }
 
 variable "app_port" {

@@ -125,8 +125,32 @@ type serviceJSON struct {
 	sleepJSON
 }
 
+// ObjectLocation names the S3 object that holds the services list
+// (SERVICES_S3, s3://BUCKET/KEY), and the version to read (SERVICES_S3_VERSION;
+// empty: the current one).
+type ObjectLocation struct {
+	Bucket, Key, Version string
+}
+
+func (l ObjectLocation) String() string {
+	s := "s3://" + l.Bucket + "/" + l.Key
+	if l.Version != "" {
+		s += " (version " + l.Version + ")"
+	}
+	return s
+}
+
+// ObjectReader reads the services list kept in S3: Lambda allows 4 KB of
+// environment variables per function: 7 services with every setting.
+type ObjectReader func(ObjectLocation) ([]byte, error)
+
 // FromEnv reads the configuration through getenv (os.Getenv in production).
-func FromEnv(getenv func(string) string) (Config, error) {
+// A services list kept in S3 (SERVICES_S3) needs Read with an ObjectReader.
+func FromEnv(getenv func(string) string) (Config, error) { return Read(getenv, nil) }
+
+// Read reads the configuration through getenv, and the services list kept in
+// S3 through objects.
+func Read(getenv func(string) string, objects ObjectReader) (Config, error) {
 	cfg := Config{
 		ListenAddr:       DefaultListenAddr,
 		ProbeTimeout:     DefaultProbeTimeout,
@@ -191,10 +215,31 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 
-	list, file := getenv("SERVICES"), getenv("SERVICES_FILE")
+	list, file, object := getenv("SERVICES"), getenv("SERVICES_FILE"), strings.TrimSpace(getenv("SERVICES_S3"))
+	if n := btoi(list != "") + btoi(file != "") + btoi(object != ""); n > 1 {
+		return Config{}, fieldErr("SERVICES", "set one of SERVICES, SERVICES_FILE and SERVICES_S3, not %d", n)
+	}
+	if object == "" && getenv("SERVICES_S3_VERSION") != "" {
+		return Config{}, fieldErr("SERVICES_S3_VERSION", "only used with SERVICES_S3")
+	}
 	switch {
-	case list != "" && file != "":
-		return Config{}, fieldErr("SERVICES", "set either SERVICES or SERVICES_FILE, not both")
+	case object != "":
+		loc, err := parseObjectLocation(object)
+		if err != nil {
+			return Config{}, err
+		}
+		loc.Version = strings.TrimSpace(getenv("SERVICES_S3_VERSION"))
+		if objects == nil {
+			return Config{}, fieldErr("SERVICES_S3", "cannot be read here (no S3 client)")
+		}
+		data, err := objects(loc)
+		if err != nil {
+			return Config{}, fieldErr("SERVICES_S3", "cannot read %s: %v", loc, err)
+		}
+		cfg.Services, err = parseList(data, "SERVICES_S3", getenv)
+		if err != nil {
+			return Config{}, err
+		}
 	case file != "":
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -218,6 +263,28 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	return cfg, nil
 }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// parseObjectLocation reads s3://BUCKET/KEY. Bucket names are 3 to 63
+// lowercase letters, digits, dots and hyphens; keys are at most 1,024 bytes.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+func parseObjectLocation(v string) (ObjectLocation, error) {
+	rest, ok := strings.CutPrefix(v, "s3://")
+	bucket, key, _ := strings.Cut(rest, "/")
+	if !ok || !bucketName.MatchString(bucket) || key == "" || len(key) > 1024 {
+		return ObjectLocation{}, fieldErr("SERVICES_S3", "%q is not an S3 object such as s3://my-bucket/services.json", v)
+	}
+	return ObjectLocation{Bucket: bucket, Key: key}, nil
+}
+
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 // single reads the reference design's variables.
 func single(getenv func(string) string) (Service, error) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,9 +45,15 @@ func TestServicesList(t *testing.T) {
 	for name, e := range map[string]map[string]string{
 		"SERVICES":      {"SERVICES": list, "CLUSTER_NAME": "shared"},
 		"SERVICES_FILE": {"SERVICES_FILE": file, "CLUSTER_NAME": "shared"},
+		"SERVICES_S3":   {"SERVICES_S3": "s3://config-bucket/prod/services.json", "SERVICES_S3_VERSION": "v2", "CLUSTER_NAME": "shared"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			cfg, err := FromEnv(env(e))
+			cfg, err := Read(env(e), func(loc ObjectLocation) ([]byte, error) {
+				if loc != (ObjectLocation{Bucket: "config-bucket", Key: "prod/services.json", Version: "v2"}) {
+					return nil, fmt.Errorf("no such object %s", loc)
+				}
+				return []byte(list), nil
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +102,15 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"unknown address mode", map[string]string{"SERVICES": svc(`,"address":"elastic"`)}, "SERVICES[1].address", "public, private or url"},
 		{"wake count 0", map[string]string{"SERVICES": svc(`,"wakeCount":0`)}, "SERVICES[1].wakeCount", "between 1"},
 		{"wake timeout too short", map[string]string{"SERVICES": svc(`,"wakeTimeoutSeconds":1`)}, "SERVICES[1].wakeTimeoutSeconds", "between 10"},
-		{"both list and file", map[string]string{"SERVICES": svc(""), "SERVICES_FILE": "/x"}, "SERVICES", "not both"},
+		{"both list and file", map[string]string{"SERVICES": svc(""), "SERVICES_FILE": "/x"}, "SERVICES", "set one of SERVICES, SERVICES_FILE and SERVICES_S3, not 2"},
+		{"both list and object", map[string]string{"SERVICES": svc(""), "SERVICES_S3": "s3://bucket/services.json"}, "SERVICES", "not 2"},
+		{"an object that is not an S3 URI", map[string]string{"SERVICES_S3": "https://bucket.s3.amazonaws.com/services.json"}, "SERVICES_S3", "such as s3://my-bucket/services.json"},
+		{"an object without a key", map[string]string{"SERVICES_S3": "s3://bucket/"}, "SERVICES_S3", "not an S3 object"},
+		{"an object in a bucket S3 cannot name", map[string]string{"SERVICES_S3": "s3://My_Bucket/services.json"}, "SERVICES_S3", "not an S3 object"},
+		{"an object that cannot be read", map[string]string{"SERVICES_S3": "s3://missing/services.json"}, "SERVICES_S3", "cannot read s3://missing/services.json: NoSuchKey"},
+		{"an object that is not a list", map[string]string{"SERVICES_S3": "s3://bucket/services.json", "SERVICES_S3_VERSION": "broken"}, "SERVICES_S3", "not a JSON list"},
+		{"an entry of the object at fault", map[string]string{"SERVICES_S3": "s3://bucket/services.json", "SERVICES_S3_VERSION": "bad-port"}, "SERVICES_S3[1].port", "between 1 and 65535"},
+		{"a version without an object", map[string]string{"SERVICES": svc(""), "SERVICES_S3_VERSION": "v1"}, "SERVICES_S3_VERSION", "only used with SERVICES_S3"},
 		{"unreadable file", map[string]string{"SERVICES_FILE": "/nonexistent/services.json"}, "SERVICES_FILE", "cannot read"},
 		{"bad CIDR", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "PROBE_ALLOWED_NETWORKS": "127.0.0.0/8,loopback"}, "PROBE_ALLOWED_NETWORKS", "CIDR"},
 		{"WAIT_MS negative", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "WAIT_MS": "-1"}, "WAIT_MS", "between"},
@@ -115,9 +130,20 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"bad sleep time", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AT": "25:00"}, "SLEEP_AT", "time of day"},
 		{"bad metric dimensions", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "IDLE_SIGNAL": "custom", "METRIC_NAMESPACE": "A", "METRIC_NAME": "B", "METRIC_DIMENSIONS": "novalue"}, "METRIC_DIMENSIONS", "NAME=VALUE"},
 	}
+	objects := func(loc ObjectLocation) ([]byte, error) {
+		switch {
+		case loc.Bucket == "missing":
+			return nil, errors.New("NoSuchKey: The specified key does not exist.")
+		case loc.Version == "broken":
+			return []byte(`{"name":"a"}`), nil
+		case loc.Version == "bad-port":
+			return []byte(svc(`,"port":0`)), nil
+		}
+		return []byte(svc("")), nil
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FromEnv(env(tc.env))
+			_, err := Read(env(tc.env), objects)
 			var fe *FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("error %v, want a *FieldError", err)
@@ -154,5 +180,13 @@ func TestKeepWarmWindows(t *testing.T) {
 		if got := w.Contains(tc.at); got != tc.in {
 			t.Errorf("%s at %s: %v, want %v", tc.spec, tc.at.Format("Mon 15:04"), got, tc.in)
 		}
+	}
+}
+
+func TestAnObjectListIsRefusedWhereNoS3ClientIs(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{"SERVICES_S3": "s3://bucket/services.json"}))
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "SERVICES_S3" || !strings.Contains(fe.Reason, "no S3 client") {
+		t.Fatalf("error %v, want SERVICES_S3 refused", err)
 	}
 }

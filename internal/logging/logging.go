@@ -2,6 +2,7 @@
 package logging
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -22,7 +23,19 @@ func New(w io.Writer, function, level string, services []string) *slog.Logger {
 		lvl = slog.LevelInfo
 	}
 	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})).With("function", function)
-	return log.With("services", strings.Join(services, ","))
+	return log.With("services", names(services))
+}
+
+// maxNamed is how many services a line names before it gives their number:
+// CloudWatch Logs charges by the byte, and a fleet of 100 would add more than
+// a kilobyte to every line.
+const maxNamed = 10
+
+func names(services []string) string {
+	if len(services) <= maxNamed {
+		return strings.Join(services, ",")
+	}
+	return fmt.Sprintf("%s,… (%d services)", strings.Join(services[:maxNamed], ","), len(services))
 }
 
 // For is the logger for lines about one service.
