@@ -46,7 +46,7 @@ fuzz:
 	  done; \
 	done
 
-## bench: start-up time of the Wake binary (median over 20 starts)
+## bench: start-up: each function's Init under the Lambda Runtime API beside an empty aws-lambda-go function, and Wake's first answer (medians over 20 starts)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./functions/...
 

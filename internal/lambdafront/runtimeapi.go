@@ -27,6 +27,9 @@ type RuntimeAPI struct {
 	mu      sync.Mutex
 	waiting map[string]chan Result
 	seq     int
+
+	ready     chan struct{}
+	readyOnce sync.Once
 }
 
 // Result is what the function answered to one invocation.
@@ -49,9 +52,10 @@ func NewRuntimeAPI() (*RuntimeAPI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime api listen: %w", err)
 	}
-	r := &RuntimeAPI{Addr: l.Addr().String(), events: make(chan invocation), waiting: map[string]chan Result{}}
+	r := &RuntimeAPI{Addr: l.Addr().String(), events: make(chan invocation), waiting: map[string]chan Result{}, ready: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, req *http.Request) {
+		r.readyOnce.Do(func() { close(r.ready) })
 		select {
 		case inv := <-r.events:
 			w.Header().Set("Lambda-Runtime-Aws-Request-Id", inv.id)
@@ -80,6 +84,10 @@ func NewRuntimeAPI() (*RuntimeAPI, error) {
 	go func() { _ = r.srv.Serve(l) }()
 	return r, nil
 }
+
+// Ready is closed when the function first asks for an event: its
+// initialisation (Lambda's Init phase) is over.
+func (r *RuntimeAPI) Ready() <-chan struct{} { return r.ready }
 
 // Invoke hands the function one event and waits for its answer, up to within for each step.
 func (r *RuntimeAPI) Invoke(event []byte, within time.Duration) (Result, error) {
