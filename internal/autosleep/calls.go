@@ -1,5 +1,8 @@
 package autosleep
 
+// The calls a tick makes: ECS and CloudWatch reads, a few at once, and the
+// scale-downs it decided.
+
 import (
 	"context"
 	"errors"
