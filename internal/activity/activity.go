@@ -118,8 +118,9 @@ func (r *Reader) Read(ctx context.Context, now time.Time, reqs []Request) map[st
 	return out
 }
 
-// fetch runs the queries, maxQueries a call, following NextToken, and returns
-// each query's datapoints by minute, and why a query failed.
+// fetch runs the queries, maxQueries a call, each call's pages through the
+// SDK's paginator, and returns each query's datapoints by minute, and why a
+// query failed.
 func (r *Reader) fetch(ctx context.Context, start, end time.Time, queries []query) (map[string]minutes, map[string]string) {
 	values := map[string]minutes{}
 	failed := map[string]string{}
@@ -128,31 +129,39 @@ func (r *Reader) fetch(ctx context.Context, start, end time.Time, queries []quer
 		for _, q := range batch {
 			in.MetricDataQueries = append(in.MetricDataQueries, q.q)
 		}
-		p := cloudwatch.NewGetMetricDataPaginator(r.CW, in)
-		for p.HasMorePages() {
+		for p := cloudwatch.NewGetMetricDataPaginator(r.CW, in); p.HasMorePages(); {
 			res, err := p.NextPage(ctx)
 			if err != nil {
+				// A page missing makes every series of the call incomplete.
 				for _, q := range batch {
 					failed[q.id] = fmt.Sprintf("get metric data: %v", err)
 				}
 				break
 			}
-			for _, m := range res.MetricDataResults {
-				id := aws.ToString(m.Id)
-				if m.StatusCode == cwtypes.StatusCodeInternalError || m.StatusCode == cwtypes.StatusCodeForbidden {
-					failed[id] = "CloudWatch answered " + string(m.StatusCode)
-					continue
-				}
-				if values[id] == nil {
-					values[id] = minutes{}
-				}
-				for j, ts := range m.Timestamps {
-					if j < len(m.Values) {
-						values[id][ts.UTC().Truncate(time.Minute)] += m.Values[j]
-					}
-				}
-			}
+			collect(res.MetricDataResults, values, failed)
 		}
 	}
 	return values, failed
+}
+
+// collect adds one page's datapoints to values by minute (a series longer
+// than a page, PartialData, goes on in the next); a query CloudWatch answered
+// InternalError or Forbidden goes to failed.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataResult.html
+func collect(results []cwtypes.MetricDataResult, values map[string]minutes, failed map[string]string) {
+	for _, m := range results {
+		id := aws.ToString(m.Id)
+		if m.StatusCode == cwtypes.StatusCodeInternalError || m.StatusCode == cwtypes.StatusCodeForbidden {
+			failed[id] = "CloudWatch answered " + string(m.StatusCode)
+			continue
+		}
+		if values[id] == nil {
+			values[id] = minutes{}
+		}
+		for j, ts := range m.Timestamps {
+			if j < len(m.Values) {
+				values[id][ts.UTC().Truncate(time.Minute)] += m.Values[j]
+			}
+		}
+	}
 }

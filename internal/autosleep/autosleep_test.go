@@ -25,6 +25,7 @@ type fakeECS struct {
 	describeErr error
 	describes   atomic.Int32
 	taskLists   atomic.Int32
+	listed      []string // services whose tasks were listed
 	slept       []string
 }
 
@@ -47,6 +48,9 @@ func (f *fakeECS) DescribeBatch(ctx context.Context, cluster string, names []str
 
 func (f *fakeECS) RunningTasks(ctx context.Context, cluster, service string) ([]ecsservice.Task, error) {
 	f.taskLists.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listed = append(f.listed, service)
 	return f.tasks[service], nil
 }
 
@@ -62,6 +66,7 @@ func (f *fakeECS) Sleep(ctx context.Context, s *ecsservice.Service) error {
 type fakeActivity struct {
 	verdicts map[string]activity.Verdict
 	asked    []string
+	reqs     []activity.Request
 	reads    int
 }
 
@@ -70,6 +75,7 @@ func (f *fakeActivity) Read(ctx context.Context, now time.Time, reqs []activity.
 	out := map[string]activity.Verdict{}
 	for _, r := range reqs {
 		f.asked = append(f.asked, r.Service)
+		f.reqs = append(f.reqs, r)
 		if v, ok := f.verdicts[r.Service]; ok {
 			out[r.Key] = v
 		}

@@ -137,7 +137,14 @@ type probeResult struct {
 	at        time.Time
 }
 
-// entry is what this environment knows of one service.
+// entry is what this environment knows of one service: the view its
+// requests share. It is hand-written rather than a singleflight.Group (used
+// for probes) because singleflight shares a result only while the call is in
+// flight, one key per call. This view is kept for a time that depends on the
+// service's state (freshness), read within per-environment budgets (over
+// them, the last view answers), filled for several services of a cluster by
+// one read (observeWithin), and dropped when it predates this environment's
+// own scale-up (gen).
 type entry struct {
 	wakeMu sync.Mutex // serialises this environment's scale-ups of the service
 	svc    config.Service
