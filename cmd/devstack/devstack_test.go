@@ -65,59 +65,11 @@ func visitPage(t *testing.T, base string) int {
 func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 	listen := testworld.FreeAddr(t)
 	base := "http://" + listen
-	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="),
-		"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
-		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
-		"-logs", filepath.Join(t.TempDir(), "logs"))
-	testworld.Eventually(t, 60*time.Second, "the stack prints its URL", func() bool {
-		if p.Exited() {
-			t.Fatalf("devstack exited:\n%s", p.Output())
-		}
-		return strings.Contains(p.Output(), "Ctrl-C stops everything")
-	})
-
+	p := startStack(t, listen)
 	for round := 1; round <= 2; round++ {
-		if code := visitPage(t, base); code != http.StatusOK {
-			t.Fatalf("round %d: visit got %d, want the wait page", round, code)
-		}
-		var location string
-		testworld.Eventually(t, 30*time.Second, "the demo app is ready", func() bool {
-			var state string
-			state, location = status(t, base)
-			return state == "ready"
-		})
-		u, err := url.Parse(location)
-		if err != nil || !strings.HasPrefix(u.Hostname(), "127.0.0.") || u.RequestURI() != "/some/path?x=1" {
-			t.Fatalf("location %q: want the demo app on loopback with the path and query", location)
-		}
-		resp, err := client.Get(location)
-		if err != nil {
-			t.Fatalf("the app at %s: %v", location, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(string(body), "/some/path?x=1") {
-			t.Fatalf("the app did not see the path and query: %s", body)
-		}
-		if round == 1 {
-			// A light user (a page every 20 s) for two idle windows: the demo stays awake,
-			// as a deployment with the same defaults would.
-			until := time.Now().Add(2 * time.Minute)
-			for time.Now().Before(until) {
-				resp, err := client.Get(location)
-				if err != nil {
-					t.Fatalf("the light user's request failed (slept while in use?): %v\n%s", err, p.Output())
-				}
-				resp.Body.Close()
-				select {
-				case <-time.After(20 * time.Second):
-				case <-t.Context().Done():
-					return
-				}
-			}
-			if strings.Contains(p.Output(), `msg="service put to sleep"`) {
-				t.Fatalf("the demo was put to sleep while a light user used it:\n%s", p.Output())
-			}
+		location := visitUntilReady(t, base, round)
+		if round == 1 && !useLightly(t, p, location) {
+			return
 		}
 		// Nobody visits now: Auto-Sleep puts it to sleep once a window of Container Insights
 		// data says idle. The test watches the console, not the status endpoint: status checks
@@ -131,7 +83,83 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 			return state == "asleep"
 		})
 	}
+	stopLeavesNothingBehind(t, p, listen)
+}
 
+// startStack starts devstack with short timings and waits for its URL.
+func startStack(t *testing.T, listen string) *testworld.Process {
+	t.Helper()
+	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="),
+		"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
+		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
+		"-logs", filepath.Join(t.TempDir(), "logs"))
+	testworld.Eventually(t, 60*time.Second, "the stack prints its URL", func() bool {
+		if p.Exited() {
+			t.Fatalf("devstack exited:\n%s", p.Output())
+		}
+		return strings.Contains(p.Output(), "Ctrl-C stops everything")
+	})
+	return p
+}
+
+// visitUntilReady visits the sleeping demo, waits until the status says
+// ready, and checks that the app behind its location sees the visitor's path
+// and query; it returns the location.
+func visitUntilReady(t *testing.T, base string, round int) string {
+	t.Helper()
+	if code := visitPage(t, base); code != http.StatusOK {
+		t.Fatalf("round %d: visit got %d, want the wait page", round, code)
+	}
+	var location string
+	testworld.Eventually(t, 30*time.Second, "the demo app is ready", func() bool {
+		var state string
+		state, location = status(t, base)
+		return state == "ready"
+	})
+	u, err := url.Parse(location)
+	if err != nil || !strings.HasPrefix(u.Hostname(), "127.0.0.") || u.RequestURI() != "/some/path?x=1" {
+		t.Fatalf("location %q: want the demo app on loopback with the path and query", location)
+	}
+	resp, err := client.Get(location)
+	if err != nil {
+		t.Fatalf("the app at %s: %v", location, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "/some/path?x=1") {
+		t.Fatalf("the app did not see the path and query: %s", body)
+	}
+	return location
+}
+
+// useLightly is a light user (a page every 20 s) for two idle windows: the
+// demo stays awake, as a deployment with the same defaults would. It reports
+// false when the test ended meanwhile.
+func useLightly(t *testing.T, p *testworld.Process, location string) bool {
+	t.Helper()
+	until := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(until) {
+		resp, err := client.Get(location)
+		if err != nil {
+			t.Fatalf("the light user's request failed (slept while in use?): %v\n%s", err, p.Output())
+		}
+		resp.Body.Close()
+		select {
+		case <-time.After(20 * time.Second):
+		case <-t.Context().Done():
+			return false
+		}
+	}
+	if strings.Contains(p.Output(), `msg="service put to sleep"`) {
+		t.Fatalf("the demo was put to sleep while a light user used it:\n%s", p.Output())
+	}
+	return true
+}
+
+// stopLeavesNothingBehind stops the stack as Ctrl-C does and checks that no
+// process it started runs on and nothing listens where it served.
+func stopLeavesNothingBehind(t *testing.T, p *testworld.Process, listen string) {
+	t.Helper()
 	pids := regexp.MustCompile(`pid=(\d+)`).FindAllStringSubmatch(p.Output(), -1)
 	endpoint := regexp.MustCompile(`endpoint=http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(p.Output())
 	if len(pids) < 4 || endpoint == nil {

@@ -29,41 +29,9 @@ func TestSchedulerTurnsDesiredCountIntoAnAppOnItsPublicIP(t *testing.T) {
 		t.Skip("needs the AWS emulator")
 	}
 	ctx := context.Background()
-	emu, err := emulator.Start(ctx)
-	if err != nil {
-		t.Fatalf("start the AWS emulator: %v", err)
-	}
-	t.Cleanup(emu.Stop)
-	if err := emu.KeepTasksAsTheyAre(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := aws.Config{Region: emulator.Region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	ecsClient := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(emu.URL) })
-	ec2Client := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(emu.URL) })
-
-	_, portText, _ := net.SplitHostPort(testworld.FreeAddr(t))
-	port, _ := strconv.Atoi(portText)
-	c, err := demo.NewCluster(ctx, ecsClient, ec2Client, "local", int32(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.NewService(ctx, ecsClient, "web", 0); err != nil {
-		t.Fatal(err)
-	}
-	app, err := testworld.Build(t.TempDir(), "../../cmd/demoapp", "demoapp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(ecsClient, ec2Client, &fakeAWS{}, t.TempDir(), quiet, Service{
-		Cluster: "local", Name: "web", TaskDefinition: c.TaskDefinition, Network: c.Network, Port: port,
-		Launch: func(ip string, port int, stats string) *exec.Cmd {
-			return exec.Command(app, "-addr", net.JoinHostPort(ip, strconv.Itoa(port)), "-startup-delay", "500ms", "-stats-file", stats)
-		},
-	})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { s.Run(runCtx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
+	ecsClient, ec2Client := emulatorClients(t)
+	c, port := demoService(t, ecsClient, ec2Client)
+	s := startScheduler(t, ecsClient, ec2Client, c, port)
 
 	setDesired := func(n int32) {
 		t.Helper()
@@ -113,6 +81,62 @@ func TestSchedulerTurnsDesiredCountIntoAnAppOnItsPublicIP(t *testing.T) {
 	}
 }
 
+// emulatorClients start the AWS emulator for the test and return its ECS and EC2 clients.
+func emulatorClients(t *testing.T) (*ecs.Client, *ec2.Client) {
+	t.Helper()
+	ctx := context.Background()
+	emu, err := emulator.Start(ctx)
+	if err != nil {
+		t.Fatalf("start the AWS emulator: %v", err)
+	}
+	t.Cleanup(emu.Stop)
+	if err := emu.KeepTasksAsTheyAre(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: emulator.Region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	ecsClient := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(emu.URL) })
+	ec2Client := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(emu.URL) })
+	return ecsClient, ec2Client
+}
+
+// demoService creates cluster "local" with service "web", asleep, whose app
+// listens on a port free on this machine.
+func demoService(t *testing.T, ecsClient *ecs.Client, ec2Client *ec2.Client) (*demo.Cluster, int) {
+	t.Helper()
+	ctx := context.Background()
+	_, portText, _ := net.SplitHostPort(testworld.FreeAddr(t))
+	port, _ := strconv.Atoi(portText)
+	c, err := demo.NewCluster(ctx, ecsClient, ec2Client, "local", int32(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.NewService(ctx, ecsClient, "web", 0); err != nil {
+		t.Fatal(err)
+	}
+	return c, port
+}
+
+// startScheduler runs the scheduler for service "web" with the built demo app
+// until the test ends.
+func startScheduler(t *testing.T, ecsClient *ecs.Client, ec2Client *ec2.Client, c *demo.Cluster, port int) *Scheduler {
+	t.Helper()
+	app, err := testworld.Build(t.TempDir(), "../../cmd/demoapp", "demoapp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(ecsClient, ec2Client, &fakeAWS{}, t.TempDir(), quiet, Service{
+		Cluster: "local", Name: "web", TaskDefinition: c.TaskDefinition, Network: c.Network, Port: port,
+		Launch: func(ip string, port int, stats string) *exec.Cmd {
+			return exec.Command(app, "-addr", net.JoinHostPort(ip, strconv.Itoa(port)), "-startup-delay", "500ms", "-stats-file", stats)
+		},
+	})
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(runCtx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	return s
+}
+
 // serviceTasks are the service's tasks in status; the emulator's ListTasks
 // ignores the service filter, so each task's group is checked.
 func serviceTasks(t *testing.T, c *ecs.Client, cluster, service, status string) []ecstypes.Task {
@@ -138,6 +162,7 @@ func serviceTasks(t *testing.T, c *ecs.Client, cluster, service, status string) 
 	return tasks
 }
 
+// publicIP is the public IP EC2 reports on the task's network interface.
 func publicIP(t *testing.T, c *ec2.Client, task ecstypes.Task) string {
 	t.Helper()
 	for _, a := range task.Attachments {

@@ -30,6 +30,7 @@ type Gate struct {
 
 	srv      *http.Server
 	listener net.Listener
+	proxy    *httputil.ReverseProxy
 
 	mu      sync.Mutex
 	calls   map[string]int
@@ -47,18 +48,6 @@ type Gate struct {
 	log []Call
 }
 
-// Call is one API call the gate saw.
-type Call struct {
-	Op        string
-	At        time.Time
-	Throttled bool
-}
-
-// Lifecycle tells the status ECS would report for a task the emulator calls
-// RUNNING (the emulator starts every task RUNNING at once; a Fargate task goes
-// through PROVISIONING and PENDING first), and when it started.
-type Lifecycle func(taskARN string, now time.Time) (lastStatus string, startedAt *time.Time)
-
 // NewGate starts a gate on a free loopback port in front of target.
 func NewGate(target string) (*Gate, error) {
 	u, err := url.Parse(target)
@@ -70,65 +59,85 @@ func NewGate(target string) (*Gate, error) {
 		return nil, fmt.Errorf("gate listen: %w", err)
 	}
 	g := &Gate{URL: "http://" + l.Addr().String(), listener: l, calls: map[string]int{}, faults: map[string]Fault{}}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	g.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := operation(r)
-		g.mu.Lock()
-		g.calls[op]++
-		f, faulty := g.faults[op]
-		if !faulty {
-			f, faulty = g.faults["*"]
-		}
-		if faulty {
-			g.faulted++
-		}
-		th, lifecycle, services, stops := g.throttle, g.lifecycle, g.services, g.stops
-		g.mu.Unlock()
-		now := time.Now()
-		throttled := false
-		var bucket *modelBucket
-		if th != nil && !faulty {
-			bucket, throttled = th.take(op, now)
-		}
-		if !strings.HasPrefix(r.URL.Path, "/moto-api") {
-			g.mu.Lock()
-			g.log = append(g.log, Call{Op: op, At: now, Throttled: throttled})
-			g.mu.Unlock()
-		}
-		if throttled {
-			th.answer(w, bucket)
-			return
-		}
-		if (lifecycle != nil || len(stops) > 0) && op == "DescribeTasks" && !faulty {
-			rec := httptest.NewRecorder()
-			proxy.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			if lifecycle != nil {
-				body = applyLifecycle(body, lifecycle, time.Now())
-			}
-			forward(w, rec, applyStops(body, stops))
-			return
-		}
-		if op == "TagResource" && !faulty && refuseTags(w, r) {
-			return
-		}
-		if len(services) > 0 && op == "DescribeServices" && !faulty {
-			rec := httptest.NewRecorder()
-			proxy.ServeHTTP(rec, r)
-			forward(w, rec, applyServices(rec.Body.Bytes(), services))
-			return
-		}
-		if faulty && !strings.HasPrefix(r.URL.Path, "/moto-api") {
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			w.Header().Set("X-Amzn-Errortype", f.Code)
-			w.WriteHeader(f.Status)
-			fmt.Fprintf(w, `{"__type":%q,"message":"injected by the test gate"}`, f.Code)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	})}
+	g.proxy = httputil.NewSingleHostReverseProxy(u)
+	g.srv = &http.Server{Handler: http.HandlerFunc(g.serve)}
 	go func() { _ = g.srv.Serve(l) }()
 	return g, nil
+}
+
+// serve counts the call, then answers as AWS would: throttled when the
+// model's bucket is empty, with the injected fault, or with the emulator's
+// answer, edited where ECS would answer otherwise.
+func (g *Gate) serve(w http.ResponseWriter, r *http.Request) {
+	op := operation(r)
+	g.mu.Lock()
+	g.calls[op]++
+	f, faulty := g.faults[op]
+	if !faulty {
+		f, faulty = g.faults["*"]
+	}
+	if faulty {
+		g.faulted++
+	}
+	th, ed := g.throttle, edits{g.lifecycle, g.services, g.stops}
+	g.mu.Unlock()
+	now := time.Now()
+	throttled := false
+	var bucket *modelBucket
+	if th != nil && !faulty {
+		bucket, throttled = th.take(op, now)
+	}
+	moto := strings.HasPrefix(r.URL.Path, "/moto-api")
+	if !moto {
+		g.mu.Lock()
+		g.log = append(g.log, Call{Op: op, At: now, Throttled: throttled})
+		g.mu.Unlock()
+	}
+	switch {
+	case throttled:
+		th.answer(w, bucket)
+	case faulty && !moto:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Errortype", f.Code)
+		w.WriteHeader(f.Status)
+		fmt.Fprintf(w, `{"__type":%q,"message":"injected by the test gate"}`, f.Code)
+	case faulty:
+		g.proxy.ServeHTTP(w, r)
+	default:
+		g.pass(w, r, op, ed)
+	}
+}
+
+// edits are the gate's changes to the emulator's answers, as they were when a call arrived.
+type edits struct {
+	lifecycle Lifecycle
+	services  map[string]ServiceOverride
+	stops     map[string]Stop
+}
+
+// pass hands the call to the emulator and its answer back, edited where ECS
+// would answer otherwise.
+func (g *Gate) pass(w http.ResponseWriter, r *http.Request, op string, ed edits) {
+	if (ed.lifecycle != nil || len(ed.stops) > 0) && op == "DescribeTasks" {
+		rec := httptest.NewRecorder()
+		g.proxy.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if ed.lifecycle != nil {
+			body = applyLifecycle(body, ed.lifecycle, time.Now())
+		}
+		forward(w, rec, applyStops(body, ed.stops))
+		return
+	}
+	if op == "TagResource" && refuseTags(w, r) {
+		return
+	}
+	if len(ed.services) > 0 && op == "DescribeServices" {
+		rec := httptest.NewRecorder()
+		g.proxy.ServeHTTP(rec, r)
+		forward(w, rec, applyServices(rec.Body.Bytes(), ed.services))
+		return
+	}
+	g.proxy.ServeHTTP(w, r)
 }
 
 // operation names the API call: X-Amz-Target for JSON protocols, Action for the EC2 query protocol.
@@ -147,35 +156,6 @@ func operation(r *http.Request) string {
 		return a
 	}
 	return r.Method + " " + r.URL.Path
-}
-
-// Calls returns the calls counted since the last Reset, by operation.
-func (g *Gate) Calls() map[string]int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := make(map[string]int, len(g.calls))
-	for k, v := range g.calls {
-		out[k] = v
-	}
-	return out
-}
-
-// Count is the number of calls of the given operations since the last Reset.
-func (g *Gate) Count(ops ...string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	n := 0
-	for _, op := range ops {
-		n += g.calls[op]
-	}
-	return n
-}
-
-// ResetCounts starts counting from zero.
-func (g *Gate) ResetCounts() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.calls = map[string]int{}
 }
 
 // SetFault makes every call of op (or "*" for all) fail with f until ClearFaults.
@@ -197,105 +177,6 @@ func (g *Gate) ClearFaults() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.faults = map[string]Fault{}
-}
-
-// Log returns the calls seen since from.
-func (g *Gate) Log(from time.Time) []Call {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []Call
-	for _, c := range g.log {
-		if !c.At.Before(from) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// Throttle makes the gate answer as AWS does once one of the buckets is empty,
-// starting with full buckets now.
-func (g *Gate) Throttle(specs []BucketSpec) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.throttle = newThrottle(specs, time.Now())
-}
-
-// Usage is what each bucket of the throttle model saw since Throttle.
-func (g *Gate) Usage() []BucketUsage {
-	g.mu.Lock()
-	th := g.throttle
-	g.mu.Unlock()
-	if th == nil {
-		return nil
-	}
-	return th.usage()
-}
-
-// SetLifecycle makes DescribeTasks report each task's status by l.
-func (g *Gate) SetLifecycle(l Lifecycle) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.lifecycle = l
-}
-
-// ServiceOverride is what ECS would report of a service where the emulator
-// reports otherwise.
-type ServiceOverride struct {
-	// RunningCount: ECS counts the tasks in RUNNING; the emulator sets
-	// runningCount to desiredCount whatever tasks exist.
-	RunningCount *int32
-	// Deploying: after UpdateService with a new task definition ECS reports a
-	// new PRIMARY deployment with rolloutState IN_PROGRESS beside the ACTIVE
-	// one it replaces; the emulator keeps the one deployment it had.
-	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
-	Deploying bool
-	// ShortARN: the service's ARN in the old format, without the cluster
-	// (services created before the account opted in to long ARNs). ECS
-	// refuses to tag it; the gate does too.
-	ShortARN bool
-	// FailedTasks is the primary deployment's count of consecutively failed tasks.
-	FailedTasks int32
-}
-
-// SetService makes DescribeServices report the service as o says.
-func (g *Gate) SetService(service string, o ServiceOverride) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.services == nil {
-		g.services = map[string]ServiceOverride{}
-	}
-	g.services[service] = o
-}
-
-// Stop is what ECS reports of a stopped task beyond its stoppedReason: the
-// stop code, and each container's reason and exit code. An out-of-memory
-// kill, for one, says "Essential container in task exited" in the task's
-// stoppedReason and "OutOfMemoryError: Container killed due to memory usage"
-// with exit code 137 in the container's reason.
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
-// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Container.html
-type Stop struct {
-	StopCode   string // TaskFailedToStart, EssentialContainerExited, SpotInterruption, …
-	Containers []StoppedContainer
-	// CreatedAt and StoppedAt: ECS reports both for a stopped task; the emulator neither.
-	CreatedAt, StoppedAt time.Time
-}
-
-// StoppedContainer is one container of a stopped task.
-type StoppedContainer struct {
-	Name     string
-	Reason   string
-	ExitCode *int32
-}
-
-// SetStop makes DescribeTasks report the stopped task as s says.
-func (g *Gate) SetStop(taskARN string, s Stop) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.stops == nil {
-		g.stops = map[string]Stop{}
-	}
-	g.stops[taskARN] = s
 }
 
 // Close stops the gate.

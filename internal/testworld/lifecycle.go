@@ -144,3 +144,15 @@ func applyStops(body []byte, stops map[string]Stop) []byte {
 		}
 	})
 }
+
+// Lifecycle tells the status ECS would report for a task the emulator calls
+// RUNNING (the emulator starts every task RUNNING at once; a Fargate task goes
+// through PROVISIONING and PENDING first), and when it started.
+type Lifecycle func(taskARN string, now time.Time) (lastStatus string, startedAt *time.Time)
+
+// SetLifecycle makes DescribeTasks report each task's status by l.
+func (g *Gate) SetLifecycle(l Lifecycle) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.lifecycle = l
+}

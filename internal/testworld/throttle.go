@@ -133,3 +133,22 @@ func (t *throttle) usage() []BucketUsage {
 	}
 	return out
 }
+
+// Throttle makes the gate answer as AWS does once one of the buckets is empty,
+// starting with full buckets now.
+func (g *Gate) Throttle(specs []BucketSpec) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.throttle = newThrottle(specs, time.Now())
+}
+
+// Usage is what each bucket of the throttle model saw since Throttle.
+func (g *Gate) Usage() []BucketUsage {
+	g.mu.Lock()
+	th := g.throttle
+	g.mu.Unlock()
+	if th == nil {
+		return nil
+	}
+	return th.usage()
+}

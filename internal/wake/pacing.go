@@ -49,3 +49,16 @@ func pace(st Status, token bool) int {
 func jittered(d time.Duration) int {
 	return int(float64(d.Milliseconds()) * (1 - jitter + 2*jitter*rand.Float64()))
 }
+
+// paced adds when to ask next (and with which token) to a status that is not final.
+func (c *Controller) paced(st Status, token *string) Status {
+	after := pace(st, token != nil)
+	if after == 0 {
+		return st
+	}
+	st.Next = &Next{AfterMs: after}
+	if token != nil {
+		st.Next.Token = *token
+	}
+	return st
+}

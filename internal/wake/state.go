@@ -4,17 +4,13 @@ package wake
 
 import (
 	"fmt"
-	"net"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
 )
 
 // States, as the status endpoint reports them.
@@ -67,53 +63,6 @@ func ReadyAt(service string, base *url.URL) Status {
 	return describe(Status{Service: service, State: Ready, Location: base.String(), target: base})
 }
 
-// LocationFor is where to send a visitor who asked for pathAndQuery, when ready.
-func (s Status) LocationFor(pathAndQuery string) string {
-	if s.target == nil {
-		return ""
-	}
-	return Join(s.target, pathAndQuery)
-}
-
-// Join puts a visitor's path and query onto a base URL; the host comes only from base.
-func Join(base *url.URL, pathAndQuery string) string {
-	u := *base
-	p, q, _ := strings.Cut(CleanPath(pathAndQuery), "?")
-	pu, err := url.Parse(p)
-	if err != nil {
-		pu = &url.URL{Path: "/"}
-	}
-	u.Path = strings.TrimRight(base.Path, "/") + pu.Path
-	u.RawPath = strings.TrimRight(base.EscapedPath(), "/") + pu.EscapedPath()
-	u.RawQuery = q
-	return u.String()
-}
-
-// CleanPath keeps a visitor's path and query only when it is a plain
-// absolute path; anything that could name another host, or that a Location
-// header cannot carry (a control character), becomes "/".
-func CleanPath(pathAndQuery string) string {
-	if !strings.HasPrefix(pathAndQuery, "/") || strings.HasPrefix(pathAndQuery, "//") ||
-		strings.HasPrefix(pathAndQuery, "/\\") || strings.ContainsRune(pathAndQuery, '#') ||
-		strings.ContainsFunc(pathAndQuery, isControl) {
-		return "/"
-	}
-	p, q, hasQuery := strings.Cut(pathAndQuery, "?")
-	if _, err := url.Parse(p); err != nil {
-		return "/"
-	}
-	if hasQuery {
-		if _, err := url.ParseQuery(q); err != nil {
-			return p
-		}
-		return p + "?" + q
-	}
-	return p
-}
-
-// isControl reports an ASCII control character: a header value cannot carry one.
-func isControl(r rune) bool { return r < ' ' || r == 0x7f }
-
 // describe says the state and stage in words a visitor understands.
 func describe(st Status) Status {
 	switch st.State {
@@ -134,39 +83,6 @@ func describe(st Status) Status {
 		}[st.Stage]
 	}
 	return st
-}
-
-// target is where a ready task answers, for the configured address mode.
-func targetOf(svc config.Service, t ecsservice.Task) (probe.Target, *url.URL, bool) {
-	host := t.PublicIP
-	if svc.Address == config.AddressPrivate {
-		host = t.PrivateIP
-	}
-	if svc.Address == config.AddressURL {
-		u, err := url.Parse(svc.URL)
-		if err != nil {
-			return probe.Target{}, nil, false
-		}
-		port := u.Port()
-		if port == "" {
-			port = map[string]string{"https": "443"}[u.Scheme]
-			if port == "" {
-				port = "80"
-			}
-		}
-		n, _ := strconv.Atoi(port)
-		return probe.Target{Scheme: u.Scheme, Host: u.Hostname(), Port: n, HealthPath: svc.HealthPath}, u, true
-	}
-	if host == "" {
-		return probe.Target{}, nil, false
-	}
-	pt := probe.Target{Scheme: svc.Scheme, Host: host, Port: svc.Port, HealthPath: svc.HealthPath}
-	u := &url.URL{Scheme: svc.Scheme, Host: net.JoinHostPort(host, strconv.Itoa(svc.Port))}
-	if (svc.Scheme == "http" && svc.Port == 80) || (svc.Scheme == "https" && svc.Port == 443) {
-		// The default port is left out; an IPv6 address keeps its brackets.
-		u.Host = strings.TrimSuffix(u.Host, ":"+strconv.Itoa(svc.Port))
-	}
-	return pt, u, true
 }
 
 // decide turns an observation and the probe's answer into a Status.
@@ -267,103 +183,6 @@ func stageOf(tasks []ecsservice.Task) string {
 		return StageStartingApp
 	}
 	return StageNoTask
-}
-
-// failedTask finds a task of the current wake (begun at start) that stopped
-// for a reason of its own, while no task runs.
-func failedTask(obs *ecsservice.Service, start *time.Time) (ecsservice.Task, bool) {
-	if start == nil || slices.ContainsFunc(obs.Tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning }) {
-		return ecsservice.Task{}, false
-	}
-	for _, t := range obs.Stopped {
-		when := t.StoppedAt
-		if when == nil {
-			when = t.CreatedAt
-		}
-		// Tasks from before this wake say nothing about it. Without times, trust the reason alone.
-		if when != nil && when.Before(*start) {
-			continue
-		}
-		if scaledIn(t.StoppedReason) {
-			continue
-		}
-		return t, true
-	}
-	return ecsservice.Task{}, false
-}
-
-// scaledIn reports a stop that ECS made on purpose, not a failure.
-func scaledIn(reason string) bool {
-	r := strings.ToLower(reason)
-	return strings.HasPrefix(r, "scaling activity initiated by") || strings.Contains(r, "deployment") && strings.Contains(r, "replaced")
-}
-
-var arnPattern = regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s"'),]+`)
-var idPattern = regexp.MustCompile(`\b[0-9a-f]{32}\b`)
-
-// plainReason says why a task stopped, in words a visitor can read, without
-// ARNs: from the task's stoppedReason and stop code and, where ECS puts the
-// detail, its containers' reasons and exit codes (an out-of-memory kill says
-// only "Essential container in task exited" in the task, and
-// "OutOfMemoryError: Container killed due to memory usage" in the container).
-// The cases are those of ECS's stopped-task error list.
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html
-func plainReason(t ecsservice.Task) string {
-	r := strings.ToLower(t.StoppedReason)
-	var containers []string
-	var exited *int32
-	for _, c := range t.Containers {
-		containers = append(containers, strings.ToLower(c.Reason))
-		if c.ExitCode != nil && *c.ExitCode != 0 && exited == nil {
-			exited = c.ExitCode
-		}
-	}
-	says := func(subs ...string) bool {
-		for _, text := range append([]string{r}, containers...) {
-			for _, sub := range subs {
-				if strings.Contains(text, sub) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	switch {
-	case t.StopCode == "SpotInterruption" || says("spot task was interrupted"):
-		return "Fargate Spot took the task back (a Spot interruption). Try again: a new task will start."
-	case says("capacity is unavailable", "resource:fargate"):
-		return "AWS had no Fargate capacity for the task just then. Try again in a minute."
-	case says("cannotpullcontainer", "pull image", "imagepull"):
-		return "The app's container image could not be downloaded."
-	case says("outofmemory", "out of memory", "oomkilled"):
-		return "The app ran out of memory while starting."
-	case says("resourceinitializationerror") && says("secret", "registry auth", "ssm", "parameter"):
-		return "The task's secrets could not be read (Secrets Manager or Parameter Store)."
-	case says("resourceinitializationerror") && says("log"):
-		return "The task's logging could not be set up."
-	case says("network interface", "configure eni", "network configuration"):
-		return "The task's network could not be set up in time."
-	case says("resourceinitializationerror"):
-		return "The task could not be set up (secrets, logs or network)."
-	case says("elb health checks"):
-		return "The app did not pass the load balancer's health checks."
-	case says("container health checks", "health check"):
-		return "The app did not pass its own health check."
-	case says("cannotstartcontainer", "cannotcreatecontainer", "containerruntimeerror"):
-		return "The app's container could not be started."
-	case exited != nil && *exited == 137:
-		return "The app was killed while starting (exit code 137)."
-	case exited != nil:
-		return fmt.Sprintf("The app exited with code %d while starting.", *exited)
-	case strings.Contains(r, "essential container in task exited"), strings.TrimSpace(t.StoppedReason) == "":
-		return "The app stopped while starting."
-	}
-	clean := idPattern.ReplaceAllString(arnPattern.ReplaceAllString(t.StoppedReason, "…"), "…")
-	if len(clean) > 200 {
-		clean = clean[:200] + "…"
-	}
-	return "The app stopped while starting: " + strings.TrimSpace(clean)
 }
 
 func humanDuration(d time.Duration) string {

@@ -4,12 +4,9 @@ package wakehttp
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +61,7 @@ func New(w Waker, r *route.Router, p *waitpage.Page, opts Options, log *slog.Log
 	return &Handler{waker: w, router: r, page: p, opts: opts, log: log}
 }
 
+// ServeHTTP serves the controller's own routes; any other path is a visit.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	switch {
@@ -117,32 +115,6 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writePage(w, r, svc, st, pathAndQuery)
-}
-
-// writeWaiting answers a client that is not a browser: 503, the status, and
-// Retry-After from the server's pacing.
-func writeWaiting(w http.ResponseWriter, r *http.Request, st wake.Status) {
-	after := retryAfterSeconds
-	if st.Next != nil {
-		after = strconv.Itoa(max(1, (st.Next.AfterMs+999)/1000))
-	}
-	w.Header().Set("Retry-After", after)
-	writeJSON(w, r, http.StatusServiceUnavailable, st)
-}
-
-// withNext fills in the status URL the client asks next: the visitor's path,
-// and the token when there is one.
-func withNext(st wake.Status, pathAndQuery string) wake.Status {
-	if st.Next == nil {
-		return st
-	}
-	next := *st.Next
-	next.URL = StatusPath + "?path=" + url.QueryEscape(pathAndQuery)
-	if next.Token != "" {
-		next.URL += "&" + TokenParam + "=" + url.QueryEscape(next.Token)
-	}
-	st.Next = &next
-	return st
 }
 
 // wakes reports whether this request may wake a sleeping service.
@@ -216,87 +188,4 @@ func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
 	logging.For(h.log, svc.Cluster, svc.Name).Info("wake retried by a visitor", "state", st.State)
 	// A relative location on this host: the page itself then redirects or waits.
 	redirect(w, pathAndQuery, http.StatusSeeOther)
-}
-
-func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.Service, st wake.Status, pathAndQuery string) {
-	body, err := h.page.Render(waitpage.Data{
-		Service:        svc.Name,
-		State:          st.State,
-		Stage:          st.Stage,
-		Description:    st.Description,
-		Message:        st.Message,
-		ElapsedSeconds: st.ElapsedSeconds,
-		EstimatedSeconds: func() int {
-			if st.EstimatedSeconds == nil {
-				return 0
-			}
-			return *st.EstimatedSeconds
-		}(),
-		RetryURL:  RetryPath,
-		Path:      pathAndQuery,
-		StatusURL: statusURL(st, pathAndQuery),
-		AfterMs:   afterMs(st),
-	})
-	if err != nil {
-		// Never half a page: fall back to the plain JSON answer.
-		logging.For(h.log, svc.Cluster, svc.Name).Error("wait page failed to render", "error", err)
-		w.Header().Set("Retry-After", retryAfterSeconds)
-		writeJSON(w, r, http.StatusServiceUnavailable, st)
-		return
-	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	hdr.Set("Content-Security-Policy", h.page.CSP())
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Referrer-Policy", "no-referrer")
-	hdr.Set("X-Frame-Options", "DENY")
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
-}
-
-func statusURL(st wake.Status, pathAndQuery string) string {
-	if st.Next != nil {
-		return st.Next.URL
-	}
-	return StatusPath + "?path=" + url.QueryEscape(pathAndQuery)
-}
-
-func afterMs(st wake.Status) int {
-	if st.Next != nil {
-		return st.Next.AfterMs
-	}
-	return 0
-}
-
-// redirect answers with a bare redirect: no body, so no HTML without its CSP.
-func redirect(w http.ResponseWriter, location string, code int) {
-	w.Header().Set("Location", location)
-	w.WriteHeader(code)
-}
-
-func wantsHTML(r *http.Request) bool {
-	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "text/html")
-}
-
-func orSlash(s string) string {
-	if s == "" {
-		return "/"
-	}
-	return s
-}
-
-func writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		body = []byte(`{"error":"internal"}`)
-		code = http.StatusInternalServerError
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(code)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(append(body, '\n'))
-	}
 }

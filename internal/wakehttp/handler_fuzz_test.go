@@ -198,10 +198,43 @@ func FuzzHandler(f *testing.F) {
 	router := route.New(fuzzServices)
 	bots := regexp.MustCompile(config.DefaultBots)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	addHandlerSeeds(f)
+
+	f.Fuzz(func(t *testing.T, method, target, host, accept, ua, ctype, headers, body, token string, state uint8, task uint32) {
+		addr := netip.AddrFrom4([4]byte{byte(task >> 24), byte(task >> 16), byte(task >> 8), byte(task)})
+		if state&0x80 != 0 {
+			addr = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 12: byte(task >> 24), byte(task >> 16), byte(task >> 8), byte(task)})
+		}
+		waker := &scriptedWaker{state: state, task: addr, token: token}
+		h := New(waker, router, page, Options{Bots: bots, HeadWakes: state&0x40 == 0}, log)
+
+		req := fuzzRequest(method, target, host, accept, ua, ctype, headers, body)
+		path := req.URL.Path
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+
+		checkInSpec(t, spec, method, target, path, rec)
+		// The status endpoint never wakes anything; nothing else retries.
+		if path == StatusPath && (waker.wakes > 0 || waker.retries > 0) {
+			t.Fatalf("the status endpoint woke (%d) or retried (%d)", waker.wakes, waker.retries)
+		}
+		if path != RetryPath && waker.retries > 0 {
+			t.Fatal("a retry without POST " + RetryPath)
+		}
+		// Where the visitor is sent: only ever the task the Waker reported, or this host.
+		var base *url.URL
+		if len(waker.asked) > 0 {
+			base = baseFor(waker.asked[len(waker.asked)-1], addr)
+		}
+		checkLocationHeader(t, rec, base, len(waker.asked))
+		checkBodyLinks(t, method, rec, base)
+	})
+}
+
+// addHandlerSeeds adds the requests of the handler's own tests, each in every state.
+func addHandlerSeeds(f *testing.F) {
 	const browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 	const form = "application/x-www-form-urlencoded"
-
-	// The requests of the handler's own tests, each in every state.
 	for state := range uint8(6) {
 		for _, r := range []struct{ method, target, host, accept, ua, ctype, body string }{
 			{"GET", "/some/path?x=1", "app.example.com", "text/html,application/xhtml+xml", browser, "", ""},
@@ -223,128 +256,125 @@ func FuzzHandler(f *testing.F) {
 			f.Add(r.method, r.target, r.host, r.accept, r.ua, r.ctype, "", r.body, "signed.token", state, uint32(0xcb007107))
 		}
 	}
+}
 
-	f.Fuzz(func(t *testing.T, method, target, host, accept, ua, ctype, headers, body, token string, state uint8, task uint32) {
-		addr := netip.AddrFrom4([4]byte{byte(task >> 24), byte(task >> 16), byte(task >> 8), byte(task)})
-		if state&0x80 != 0 {
-			addr = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 12: byte(task >> 24), byte(task >> 16), byte(task >> 8), byte(task)})
+// fuzzRequest builds the request the fuzzer describes; headers are "Key: value" lines.
+func fuzzRequest(method, target, host, accept, ua, ctype, headers, body string) *http.Request {
+	path, query, _ := strings.Cut(target, "?")
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	req := httptest.NewRequest("GET", "/", strings.NewReader(body))
+	req.Method, req.URL, req.Host = method, &url.URL{Path: path, RawQuery: query}, host
+	req.RequestURI = req.URL.RequestURI()
+	for _, l := range strings.Split(headers, "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			req.Header.Add(k, v)
 		}
-		waker := &scriptedWaker{state: state, task: addr, token: token}
-		h := New(waker, router, page, Options{Bots: bots, HeadWakes: state&0x40 == 0}, log)
+	}
+	for k, v := range map[string]string{"Accept": accept, "User-Agent": ua, "Content-Type": ctype} {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
+	}
+	return req
+}
 
-		path, query, _ := strings.Cut(target, "?")
-		if !strings.HasPrefix(path, "/") {
-			path = "/" + path
+// checkInSpec fails unless the status code is one the spec documents for the
+// route (404 or 405 off the spec), with no-store and, on 503, a Retry-After.
+func checkInSpec(t *testing.T, spec map[string]map[int]bool, method, target, path string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	code, hdr := rec.Code, rec.Header()
+	op := method + " " + specRoute(path)
+	if codes, inSpec := spec[op]; inSpec {
+		if !codes[code] {
+			t.Fatalf("%s: answered %d, which the spec does not document for %s", target, code, op)
 		}
-		req := httptest.NewRequest("GET", "/", strings.NewReader(body))
-		req.Method, req.URL, req.Host = method, &url.URL{Path: path, RawQuery: query}, host
-		req.RequestURI = req.URL.RequestURI()
-		for _, l := range strings.Split(headers, "\n") {
-			if k, v, ok := strings.Cut(l, ":"); ok {
-				req.Header.Add(k, v)
-			}
+	} else if code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
+		t.Fatalf("%s %s is not in the spec, yet answered %d", method, target, code)
+	}
+	if hdr.Get("Cache-Control") != "no-store" {
+		t.Fatalf("Cache-Control %q", hdr.Get("Cache-Control"))
+	}
+	if code == http.StatusServiceUnavailable {
+		if n, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || n < 1 {
+			t.Fatalf("503 with Retry-After %q", hdr.Get("Retry-After"))
 		}
-		for k, v := range map[string]string{"Accept": accept, "User-Agent": ua, "Content-Type": ctype} {
-			if v != "" {
-				req.Header.Set(k, v)
-			}
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		code, hdr := rec.Code, rec.Header()
+	}
+}
 
-		// The status code is one the spec documents.
-		op := method + " " + specRoute(path)
-		if codes, inSpec := spec[op]; inSpec {
-			if !codes[code] {
-				t.Fatalf("%s: answered %d, which the spec does not document for %s", target, code, op)
-			}
-		} else if code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
-			t.Fatalf("%s %s is not in the spec, yet answered %d", method, target, code)
+// checkLocationHeader fails unless a 307 goes to the ready task (base), a 303
+// to this host, and no other answer has a Location.
+func checkLocationHeader(t *testing.T, rec *httptest.ResponseRecorder, base *url.URL, asked int) {
+	t.Helper()
+	code := rec.Code
+	loc, hasLoc := rec.Header()["Location"]
+	switch code {
+	case http.StatusTemporaryRedirect:
+		if !hasLoc || len(loc) != 1 || base == nil {
+			t.Fatalf("307 with Location %q, after asking the Waker %d times", loc, asked)
 		}
-		if hdr.Get("Cache-Control") != "no-store" {
-			t.Fatalf("Cache-Control %q", hdr.Get("Cache-Control"))
+		checkAtTarget(t, "Location", loc[0], base)
+	case http.StatusSeeOther:
+		if !hasLoc || len(loc) != 1 {
+			t.Fatalf("303 with Location %q", loc)
 		}
-		if code == http.StatusServiceUnavailable {
-			if n, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || n < 1 {
-				t.Fatalf("503 with Retry-After %q", hdr.Get("Retry-After"))
-			}
+		checkOnSite(t, "Location", loc[0])
+	default:
+		if hasLoc {
+			t.Fatalf("%d with a Location %q", code, loc)
 		}
+	}
+}
 
-		// The status endpoint never wakes anything; nothing else retries.
-		if path == StatusPath && (waker.wakes > 0 || waker.retries > 0) {
-			t.Fatalf("the status endpoint woke (%d) or retried (%d)", waker.wakes, waker.retries)
+// checkBodyLinks fails unless the places a body sends the visitor — the
+// status's location and next poll, the wait page's status URL — are the
+// ready task (base) or this host, and an HTML body has a strict CSP.
+func checkBodyLinks(t *testing.T, method string, rec *httptest.ResponseRecorder, base *url.URL) {
+	t.Helper()
+	code, hdr := rec.Code, rec.Header()
+	ctypeOut := hdr.Get("Content-Type")
+	switch {
+	case method == http.MethodHead || rec.Body.Len() == 0:
+	case ctypeOut == "application/json":
+		var st struct {
+			State    string  `json:"state"`
+			Location *string `json:"location"`
+			Next     *struct {
+				URL string `json:"url"`
+			} `json:"next"`
 		}
-		if path != RetryPath && waker.retries > 0 {
-			t.Fatal("a retry without POST " + RetryPath)
+		if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
+			t.Fatalf("JSON body %q: %v", rec.Body, err)
 		}
-
-		// Where the visitor is sent: only ever the task the Waker reported, or this host.
-		var base *url.URL
-		if len(waker.asked) > 0 {
-			base = baseFor(waker.asked[len(waker.asked)-1], addr)
+		if st.Location != nil {
+			if st.State != wake.Ready || base == nil {
+				t.Fatalf("a location %q in state %q", *st.Location, st.State)
+			}
+			checkAtTarget(t, "the status's location", *st.Location, base)
 		}
-		loc, hasLoc := hdr["Location"]
-		switch code {
-		case http.StatusTemporaryRedirect:
-			if !hasLoc || len(loc) != 1 || base == nil {
-				t.Fatalf("307 with Location %q, after asking the Waker %d times", loc, len(waker.asked))
-			}
-			checkAtTarget(t, "Location", loc[0], base)
-		case http.StatusSeeOther:
-			if !hasLoc || len(loc) != 1 {
-				t.Fatalf("303 with Location %q", loc)
-			}
-			checkOnSite(t, "Location", loc[0])
-		default:
-			if hasLoc {
-				t.Fatalf("%d with a Location %q", code, loc)
+		if st.Next != nil {
+			checkOnSite(t, "the next poll's URL", st.Next.URL)
+			if !strings.HasPrefix(st.Next.URL, StatusPath+"?") {
+				t.Fatalf("the next poll goes to %q", st.Next.URL)
 			}
 		}
-
-		ctypeOut := hdr.Get("Content-Type")
-		switch {
-		case method == http.MethodHead || rec.Body.Len() == 0:
-		case ctypeOut == "application/json":
-			var st struct {
-				State    string  `json:"state"`
-				Location *string `json:"location"`
-				Next     *struct {
-					URL string `json:"url"`
-				} `json:"next"`
-			}
-			if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
-				t.Fatalf("JSON body %q: %v", rec.Body, err)
-			}
-			if st.Location != nil {
-				if st.State != wake.Ready || base == nil {
-					t.Fatalf("a location %q in state %q", *st.Location, st.State)
-				}
-				checkAtTarget(t, "the status's location", *st.Location, base)
-			}
-			if st.Next != nil {
-				checkOnSite(t, "the next poll's URL", st.Next.URL)
-				if !strings.HasPrefix(st.Next.URL, StatusPath+"?") {
-					t.Fatalf("the next poll goes to %q", st.Next.URL)
-				}
-			}
-		case ctypeOut == "text/html; charset=utf-8":
-			if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
-				t.Fatalf("HTML without a strict CSP: %q", csp)
-			}
-			m := dataStatus.FindStringSubmatch(rec.Body.String())
-			if m == nil {
-				t.Fatalf("the wait page has no status URL:\n%s", rec.Body)
-			}
-			statusURL := html.UnescapeString(m[1])
-			checkOnSite(t, "the wait page's status URL", statusURL)
-			if !strings.HasPrefix(statusURL, StatusPath+"?") {
-				t.Fatalf("the wait page polls %q", statusURL)
-			}
-		default:
-			t.Fatalf("%d with a body of type %q", code, ctypeOut)
+	case ctypeOut == "text/html; charset=utf-8":
+		if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Fatalf("HTML without a strict CSP: %q", csp)
 		}
-	})
+		m := dataStatus.FindStringSubmatch(rec.Body.String())
+		if m == nil {
+			t.Fatalf("the wait page has no status URL:\n%s", rec.Body)
+		}
+		statusURL := html.UnescapeString(m[1])
+		checkOnSite(t, "the wait page's status URL", statusURL)
+		if !strings.HasPrefix(statusURL, StatusPath+"?") {
+			t.Fatalf("the wait page polls %q", statusURL)
+		}
+	default:
+		t.Fatalf("%d with a body of type %q", code, ctypeOut)
+	}
 }
 
 var dataStatus = regexp.MustCompile(`data-status="([^"]*)"`)

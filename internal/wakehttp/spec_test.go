@@ -95,20 +95,7 @@ func keys[V any](m map[string]V) []string {
 // clients, crawlers, unknown hosts and paths, bad forms) and checks that the
 // status code, and for JSON the Status fields, are what the spec documents.
 func TestEveryAnswerTheHandlerGivesIsInTheSpec(t *testing.T) {
-	var spec struct {
-		Paths map[string]map[string]struct {
-			Responses map[string]json.RawMessage `json:"responses"`
-		} `json:"paths"`
-		Components struct {
-			Schemas map[string]struct {
-				Required   []string                   `json:"required"`
-				Properties map[string]json.RawMessage `json:"properties"`
-			} `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(api.OpenAPI, &spec); err != nil {
-		t.Fatalf("spec is not JSON: %v", err)
-	}
+	spec := loadHandlerSpec(t)
 	next := &wake.Next{AfterMs: 700, Token: "a.token"}
 	states := map[string]wake.Status{
 		"asleep":  {Service: "web", State: wake.Asleep, Description: "asleep", Next: &wake.Next{AfterMs: 5000}},
@@ -117,10 +104,7 @@ func TestEveryAnswerTheHandlerGivesIsInTheSpec(t *testing.T) {
 		"failed":  {Service: "web", State: wake.Failed, Message: "It stopped.", Description: "failed"},
 		"checked": {Service: "web", State: wake.Waking, Stage: wake.StageChecking, Description: "checking", Next: &wake.Next{AfterMs: 3000}},
 	}
-	type request struct {
-		method, target, host, accept, ua, body string
-	}
-	routes := map[string][]request{
+	routes := map[string][]specRequest{
 		"/": {{method: "GET", target: "/"}, {method: "HEAD", target: "/"}},
 		"/{proxy+}": {
 			{method: "GET", target: "/a/b?c=1"}, {method: "HEAD", target: "/a/b"},
@@ -131,56 +115,98 @@ func TestEveryAnswerTheHandlerGivesIsInTheSpec(t *testing.T) {
 			{method: "POST", target: RetryPath, body: "%zz"},
 		},
 	}
-	services := []config.Service{{Name: "web", Cluster: "c", Host: "app.example.com", Port: 8080, Scheme: "http"}}
 	for path, reqs := range routes {
 		ops, ok := spec.Paths[path]
 		if !ok {
 			t.Fatalf("route %s is not in the spec", path)
 		}
 		for _, base := range reqs {
-			for _, variant := range []request{
+			for _, variant := range []specRequest{
 				{host: "app.example.com", accept: "text/html"},
 				{host: "app.example.com", accept: "application/json"},
 				{host: "app.example.com", accept: "*/*", ua: "Mozilla/5.0 (compatible; Googlebot/2.1)"},
 				{host: "unknown.example.com", accept: "text/html"},
 			} {
 				for name, st := range states {
-					rec := httptest.NewRecorder()
-					req := httptest.NewRequest(base.method, base.target, strings.NewReader(base.body))
-					req.Host = variant.host
-					req.Header.Set("Accept", variant.accept)
-					req.Header.Set("User-Agent", variant.ua)
-					if base.body != "" {
-						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					}
-					page, _ := waitpage.New(waitpage.Options{})
-					New(&fakeWaker{status: st}, route.New(services), page, Options{HeadWakes: true, Bots: regexp.MustCompile(config.DefaultBots)},
-						slog.New(slog.NewTextHandler(io.Discard, nil))).ServeHTTP(rec, req)
+					rec := serveSpecRequest(base, variant, st)
 					op := ops[strings.ToLower(base.method)]
 					if _, documented := op.Responses[strconv.Itoa(rec.Code)]; !documented {
 						t.Errorf("%s %s (%s, host %s, accept %s): answered %d, not in the spec's %v", base.method, base.target, name, variant.host, variant.accept, rec.Code, keys(op.Responses))
 					}
 					if base.method == "GET" && rec.Header().Get("Content-Type") == "application/json" && (rec.Code == 200 || rec.Code == 503) {
-						var got map[string]json.RawMessage
-						if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
-							t.Fatalf("%s %s: JSON body %q: %v", base.method, base.target, rec.Body, err)
-						}
-						for _, field := range spec.Components.Schemas["Status"].Required {
-							if _, ok := got[field]; !ok {
-								t.Errorf("%s %s (%s): the Status lacks %q", base.method, base.target, name, field)
-							}
-						}
-						for field := range got {
-							if _, ok := spec.Components.Schemas["Status"].Properties[field]; !ok {
-								t.Errorf("%s %s (%s): field %q is not in the spec's Status", base.method, base.target, name, field)
-							}
-						}
-						if _, hasNext := got["next"]; hasNext != (st.Next != nil) {
-							t.Errorf("%s %s (%s): next present %v, want %v", base.method, base.target, name, hasNext, st.Next != nil)
-						}
+						checkStatusFields(t, spec, base, name, st, rec)
 					}
 				}
 			}
 		}
+	}
+}
+
+// handlerSpec is what the spec documents of the handler's routes and its Status.
+type handlerSpec struct {
+	Paths map[string]map[string]struct {
+		Responses map[string]json.RawMessage `json:"responses"`
+	} `json:"paths"`
+	Components struct {
+		Schemas map[string]struct {
+			Required   []string                   `json:"required"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"schemas"`
+	} `json:"components"`
+}
+
+// loadHandlerSpec reads the spec the handler is checked against.
+func loadHandlerSpec(t *testing.T) handlerSpec {
+	t.Helper()
+	var spec handlerSpec
+	if err := json.Unmarshal(api.OpenAPI, &spec); err != nil {
+		t.Fatalf("spec is not JSON: %v", err)
+	}
+	return spec
+}
+
+// specRequest is one request of the spec test: a route's method, target and
+// body, sent with one variant's host, Accept and User-Agent.
+type specRequest struct {
+	method, target, host, accept, ua, body string
+}
+
+// serveSpecRequest answers base, sent as variant, by a handler whose Waker reports st.
+func serveSpecRequest(base, variant specRequest, st wake.Status) *httptest.ResponseRecorder {
+	services := []config.Service{{Name: "web", Cluster: "c", Host: "app.example.com", Port: 8080, Scheme: "http"}}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(base.method, base.target, strings.NewReader(base.body))
+	req.Host = variant.host
+	req.Header.Set("Accept", variant.accept)
+	req.Header.Set("User-Agent", variant.ua)
+	if base.body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	page, _ := waitpage.New(waitpage.Options{})
+	New(&fakeWaker{status: st}, route.New(services), page, Options{HeadWakes: true, Bots: regexp.MustCompile(config.DefaultBots)},
+		slog.New(slog.NewTextHandler(io.Discard, nil))).ServeHTTP(rec, req)
+	return rec
+}
+
+// checkStatusFields fails unless a JSON answer has every field the spec's
+// Status requires, no field it does not know, and next exactly when st has one.
+func checkStatusFields(t *testing.T, spec handlerSpec, base specRequest, name string, st wake.Status, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatalf("%s %s: JSON body %q: %v", base.method, base.target, rec.Body, err)
+	}
+	for _, field := range spec.Components.Schemas["Status"].Required {
+		if _, ok := got[field]; !ok {
+			t.Errorf("%s %s (%s): the Status lacks %q", base.method, base.target, name, field)
+		}
+	}
+	for field := range got {
+		if _, ok := spec.Components.Schemas["Status"].Properties[field]; !ok {
+			t.Errorf("%s %s (%s): field %q is not in the spec's Status", base.method, base.target, name, field)
+		}
+	}
+	if _, hasNext := got["next"]; hasNext != (st.Next != nil) {
+		t.Errorf("%s %s (%s): next present %v, want %v", base.method, base.target, name, hasNext, st.Next != nil)
 	}
 }

@@ -1,0 +1,133 @@
+package lambdafront
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
+)
+
+// environment is one execution environment: a bootstrap process and its Runtime API.
+type environment struct {
+	api  *RuntimeAPI
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+var errThrottled = errors.New("throttled: every environment is busy and the concurrency limit is reached")
+
+// acquire hands out an idle environment, picked at random (Lambda routes by
+// no key of ours), or starts one while under the concurrency limit.
+func (f *Front) acquire() (*environment, error) {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil, errors.New("lambda front closed")
+	}
+	if n := len(f.idle); n > 0 {
+		i := rand.IntN(n)
+		env := f.idle[i]
+		f.idle[i] = f.idle[n-1]
+		f.idle = f.idle[:n-1]
+		f.took()
+		f.mu.Unlock()
+		return env, nil
+	}
+	if len(f.envs)+f.starting >= f.opts.Concurrency {
+		f.mu.Unlock()
+		return nil, errThrottled
+	}
+	f.starting++
+	f.took()
+	f.mu.Unlock()
+
+	env, err := f.start()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.starting--
+	if err != nil {
+		f.busy--
+		return nil, err
+	}
+	f.envs = append(f.envs, env)
+	f.stats.ColdStarts++
+	return env, nil
+}
+
+// took counts one more busy environment; f.mu is held.
+func (f *Front) took() {
+	f.busy++
+	f.stats.Invocations++
+	f.stats.MostBusy = max(f.stats.MostBusy, f.busy)
+}
+
+// release takes back an environment after an invocation: idle again, or
+// forgotten when its process has exited meanwhile.
+func (f *Front) release(env *environment) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busy--
+	select {
+	case <-env.done:
+		f.drop(env)
+	default:
+		f.idle = append(f.idle, env)
+	}
+}
+
+// retire stops an environment that failed or overran and forgets it.
+func (f *Front) retire(env *environment) {
+	env.stop()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busy--
+	f.drop(env)
+}
+
+// drop forgets an environment; f.mu is held.
+func (f *Front) drop(env *environment) {
+	for i, e := range f.envs {
+		if e == env {
+			f.envs = append(f.envs[:i], f.envs[i+1:]...)
+			break
+		}
+	}
+}
+
+// start starts an execution environment: a bootstrap process with its own
+// Runtime API and the variables Lambda sets.
+func (f *Front) start() (*environment, error) {
+	api, err := NewRuntimeAPI()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(f.opts.Bin)
+	cmd.Env = append(append([]string(nil), f.opts.Env...),
+		"AWS_LAMBDA_RUNTIME_API="+api.Addr,
+		"AWS_LAMBDA_FUNCTION_NAME=wake",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_LOG_STREAM_NAME=local",
+	)
+	cmd.Stdout, cmd.Stderr = f.opts.Output, f.opts.Output
+	cmd.SysProcAttr = procgroup.Attr()
+	if err := cmd.Start(); err != nil {
+		_ = api.Close()
+		return nil, fmt.Errorf("start an execution environment: %w", err)
+	}
+	env := &environment{api: api, cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(env.done) }()
+	if f.opts.Started != nil {
+		f.opts.Started(cmd.Process.Pid)
+	}
+	return env, nil
+}
+
+// stop ends the environment's process group by its id and its Runtime API.
+func (e *environment) stop() {
+	procgroup.Stop(e.cmd.Process.Pid, e.done, 5*time.Second)
+	_ = e.api.Close()
+}
