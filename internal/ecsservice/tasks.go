@@ -22,13 +22,13 @@ const (
 	listTasksPage = 100
 )
 
-// A task's lastStatus, in the order a Fargate task goes through them.
+// A task's lastStatus, in the order a Fargate task goes through them;
+// StatusRunning is a task whose containers all run.
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
 const (
-	StatusProvisioning = "PROVISIONING"
-	StatusPending      = "PENDING"
-	StatusActivating   = "ACTIVATING"
-	// StatusRunning is the lastStatus of a task whose containers all run.
+	StatusProvisioning   = "PROVISIONING"
+	StatusPending        = "PENDING"
+	StatusActivating     = "ACTIVATING"
 	StatusRunning        = "RUNNING"
 	StatusDeactivating   = "DEACTIVATING"
 	StatusStopping       = "STOPPING"
