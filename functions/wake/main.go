@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
@@ -46,7 +46,7 @@ func run() error {
 	}
 	// A visitor is waiting: a throttled call is not retried (see awsclient).
 	awsCfg = awsclient.WithoutThrottleRetries(awsCfg)
-	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2query.New(awsCfg))
+	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), wake.Options{
 		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey,
 	}, log)

@@ -2,10 +2,12 @@
 // function's binary can call, so its IAM policy can be checked against the
 // code instead of a hand-kept list.
 //
-// It reads every package of this module that the function links, and counts:
-//   - a composite literal of an SDK input type, service/<svc>.<Op>Input, as <svc>:<Op>;
-//   - in a file that signs requests itself (a SignHTTP call with a literal
-//     service name S), every "Action": {"Op"} form value as S:Op.
+// It reads every package of this module that the function links, and counts
+// a composite literal of an SDK input type, service/<svc>.<Op>Input, as
+// <svc>:<Op> — for the services whose client those packages build
+// (<svc>.NewFromConfig or <svc>.New): an operation is called only through a
+// client of its service. Auto-Sleep links the package that reads network
+// interfaces, but builds no EC2 client, so it never calls EC2.
 package awsactions
 
 import (
@@ -61,7 +63,7 @@ func Of(dir, pkg string) ([]string, error) {
 		return nil, fmt.Errorf("go list %s: no module", pkg)
 	}
 	module = pkgs[len(pkgs)-1].Module.Path
-	found := map[string]bool{}
+	found := calls{ops: map[op]bool{}, clients: map[string]bool{}}
 	for _, p := range pkgs {
 		if p.Module == nil || p.Module.Path != module {
 			continue
@@ -72,15 +74,37 @@ func Of(dir, pkg string) ([]string, error) {
 			}
 		}
 	}
-	var actions []string
-	for a := range found {
-		actions = append(actions, a)
-	}
-	slices.Sort(actions)
-	return actions, nil
+	return found.actions(), nil
 }
 
-func scan(path string, found map[string]bool) error {
+// op is one operation of an SDK service package: ecs, DescribeServices.
+type op struct{ service, name string }
+
+// calls is what the scanned files hold: the operations they name, and the
+// services whose client they build.
+type calls struct {
+	ops     map[op]bool
+	clients map[string]bool
+}
+
+// actions are the IAM actions of the operations of services with a client, sorted.
+func (c calls) actions() []string {
+	var out []string
+	for o := range c.ops {
+		if !c.clients[o.service] {
+			continue
+		}
+		prefix := o.service
+		if p, ok := iamPrefix[o.service]; ok {
+			prefix = p
+		}
+		out = append(out, prefix+":"+o.name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func scan(path string, found calls) error {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, path, nil, 0)
 	if err != nil {
@@ -103,49 +127,33 @@ func scan(path string, found map[string]bool) error {
 		}
 		services[name] = svc
 	}
-	var signer string
-	var formActions []string
 	ast.Inspect(file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CompositeLit:
-			sel, ok := n.Type.(*ast.SelectorExpr)
-			if !ok {
-				break
-			}
-			pkgIdent, ok := sel.X.(*ast.Ident)
-			if !ok {
-				break
-			}
-			if svc, ok := services[pkgIdent.Name]; ok && strings.HasSuffix(sel.Sel.Name, "Input") {
-				prefix := svc
-				if p, ok := iamPrefix[svc]; ok {
-					prefix = p
-				}
-				found[prefix+":"+strings.TrimSuffix(sel.Sel.Name, "Input")] = true
-			}
-		case *ast.KeyValueExpr:
-			if key, ok := n.Key.(*ast.BasicLit); ok && key.Value == `"Action"` {
-				if v, ok := n.Value.(*ast.CompositeLit); ok && len(v.Elts) == 1 {
-					if lit, ok := v.Elts[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-						s, _ := strconv.Unquote(lit.Value)
-						formActions = append(formActions, s)
-					}
-				}
+			if svc, name, ok := serviceSelector(n.Type, services); ok && strings.HasSuffix(name, "Input") {
+				found.ops[op{svc, strings.TrimSuffix(name, "Input")}] = true
 			}
 		case *ast.CallExpr:
-			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "SignHTTP" && len(n.Args) >= 7 {
-				if lit, ok := n.Args[4].(*ast.BasicLit); ok && lit.Kind == token.STRING { // SignHTTP(ctx, creds, req, hash, service, region, time)
-					signer, _ = strconv.Unquote(lit.Value)
-				}
+			if svc, name, ok := serviceSelector(n.Fun, services); ok && (name == "NewFromConfig" || name == "New") {
+				found.clients[svc] = true
 			}
 		}
 		return true
 	})
-	for _, a := range formActions {
-		if signer == "" {
-			return fmt.Errorf("%s: an Action form value %q, but no SignHTTP call naming the service", path, a)
-		}
-		found[signer+":"+a] = true
-	}
 	return nil
+}
+
+// serviceSelector reports whether expr is pkg.Name for an imported SDK
+// service package, and which service and name.
+func serviceSelector(expr ast.Expr, services map[string]string) (service, name string, ok bool) {
+	sel, isSel := expr.(*ast.SelectorExpr)
+	if !isSel {
+		return "", "", false
+	}
+	pkg, isIdent := sel.X.(*ast.Ident)
+	if !isIdent {
+		return "", "", false
+	}
+	service, ok = services[pkg.Name]
+	return service, sel.Sel.Name, ok
 }

@@ -16,6 +16,7 @@ func TestTheFunctionsCallWhatTheirCodeSays(t *testing.T) {
 		{"./functions/wake",
 			[]string{"ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks", "ecs:UpdateService", "ecs:TagResource", "ec2:DescribeNetworkInterfaces"},
 			[]string{"cloudwatch:GetMetricData", "ecs:RunTask", "cloudwatch:PutMetricData"}},
+		// Auto-Sleep links the EC2 read of ecsservice but builds no EC2 client: it never calls EC2.
 		{"./functions/autosleep",
 			[]string{"ecs:DescribeServices", "ecs:UpdateService", "ecs:TagResource", "cloudwatch:GetMetricData"},
 			[]string{"ec2:DescribeNetworkInterfaces", "ecs:RunTask", "cloudwatch:PutMetricData"}},

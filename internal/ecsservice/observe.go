@@ -3,71 +3,10 @@ package ecsservice
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
+	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
-
-// Task is what the controller needs to know of one task.
-type Task struct {
-	ID            string
-	LastStatus    string
-	DesiredStatus string
-	StoppedReason string
-	// StopCode is ECS's class of the stop (TaskFailedToStart, EssentialContainerExited, SpotInterruption, …).
-	StopCode string
-	// Containers are the task's containers as ECS reports them: a stopped
-	// task's detail (out of memory, an exit code) is in its containers.
-	Containers []Container
-	CreatedAt  *time.Time
-	StartedAt  *time.Time
-	StoppedAt  *time.Time
-	// NetworkInterfaceID is the task's ENI (awsvpc mode, as on Fargate).
-	NetworkInterfaceID string
-	PrivateIP          string
-	// PublicIP is filled only for tasks with an attached interface, when asked for (it costs an EC2 call).
-	PublicIP string
-}
-
-// Service is one observation of an ECS service.
-type Service struct {
-	ARN          string
-	Name         string
-	Cluster      string
-	Status       string // ACTIVE, DRAINING or INACTIVE
-	DesiredCount int32
-	// RunningCount is ECS's count of RUNNING tasks (an emulator may report the desired count instead).
-	RunningCount int32
-	// Deployments is how many deployments the service has; more than one, or a
-	// primary whose rollout is IN_PROGRESS, means a deployment is under way.
-	Deployments       int
-	RolloutInProgress bool
-	// FailedTasks is the primary deployment's count of consecutively failed tasks.
-	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
-	FailedTasks int32
-	Tags        map[string]string
-	// WokenAt is the TagWokenAt tag, when present and valid.
-	WokenAt *time.Time
-	// SleptFrom is the TagSleptFrom tag: the desired count before the last sleep.
-	SleptFrom int32
-	// WakeSeconds are the durations of the last wakes (TagWakeSeconds), newest last.
-	WakeSeconds []int
-	// Tasks are the service's tasks that ECS wants running (any lastStatus).
-	Tasks []Task
-	// Stopped are tasks of the service that stopped; filled only when asked for.
-	Stopped []Task
-}
-
-// Container is one container of a task: why it stopped, and its exit code.
-type Container struct {
-	Name     string
-	Reason   string
-	ExitCode *int32
-}
 
 // Need says which optional parts of an observation to fetch.
 type Need struct {
@@ -84,6 +23,18 @@ type Need struct {
 	Known []string
 }
 
+// Want is one service to read in a batch, and what of it.
+type Want struct {
+	Name string
+	Need Need
+}
+
+// Reading is the outcome of a batch for one service.
+type Reading struct {
+	Service *Service
+	Err     error
+}
+
 // Observe reads one service: one DescribeServices call with its tags; with
 // need.Tasks and desiredCount > 0 its tasks (see ObserveMany).
 func (c *Client) Observe(ctx context.Context, cluster, service string, need Need) (*Service, error) {
@@ -95,160 +46,175 @@ func (c *Client) Observe(ctx context.Context, cluster, service string, need Need
 	return r.Service, r.Err
 }
 
-// FromDescribe turns a DescribeServices answer into observations by service name.
-func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*Service {
-	res := make(map[string]*Service, len(out.Services))
-	for _, d := range out.Services {
-		s := &Service{
-			ARN:          aws.ToString(d.ServiceArn),
-			Name:         aws.ToString(d.ServiceName),
-			Cluster:      cluster,
-			Status:       aws.ToString(d.Status),
-			DesiredCount: d.DesiredCount,
-			RunningCount: d.RunningCount,
-			Deployments:  len(d.Deployments),
-			Tags:         map[string]string{},
-		}
-		for _, dep := range d.Deployments {
-			if aws.ToString(dep.Status) == "PRIMARY" {
-				s.RolloutInProgress = s.RolloutInProgress || dep.RolloutState == ecstypes.DeploymentRolloutStateInProgress
-				s.FailedTasks = dep.FailedTasks
-			}
-		}
-		for _, t := range d.Tags {
-			s.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		if v, ok := s.Tags[TagWokenAt]; ok {
-			if at, err := time.Parse(time.RFC3339, v); err == nil {
-				s.WokenAt = &at
-			}
-		}
-		if v, ok := s.Tags[TagSleptFrom]; ok {
-			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 10000 {
-				s.SleptFrom = int32(n)
-			}
-		}
-		// Space-separated; commas are read too (an emulator took them, ECS never does).
-		for _, f := range strings.FieldsFunc(s.Tags[TagWakeSeconds], func(r rune) bool { return r == ',' || r == ' ' }) {
-			if n, err := strconv.Atoi(f); err == nil && n >= 0 && n < 86400 {
-				s.WakeSeconds = append(s.WakeSeconds, n)
-			}
-		}
-		res[s.Name] = s
+// ObserveMany reads up to DescribeServicesBatch services of one cluster
+// together, so a throttled API sees one call where it would see many:
+//   - one DescribeServices for them all, tags included;
+//   - the tasks each service's caller already knows, while ECS wants as many,
+//     described in shared DescribeTasks calls, without listing;
+//   - for the others, ListTasks (and ListTasks of stopped tasks, when the
+//     service carries a wake time and no task is on its way), their tasks
+//     described in shared DescribeTasks calls;
+//   - one DescribeNetworkInterfaces for the interfaces this client has not seen.
+//
+// A service ECS does not know gets ErrServiceNotFound in its Reading; an error
+// of a shared call is returned for the whole batch.
+func (c *Client) ObserveMany(ctx context.Context, cluster string, wants []Want) (map[string]Reading, error) {
+	if len(wants) == 0 || len(wants) > DescribeServicesBatch {
+		return nil, fmt.Errorf("observe services: %d at once, want 1 to %d", len(wants), DescribeServicesBatch)
 	}
-	return res
+	names := make([]string, len(wants))
+	for i, w := range wants {
+		names[i] = w.Name
+	}
+	res, err := c.describeServices(ctx, cluster, names)
+	if err != nil {
+		return nil, err
+	}
+	known, listing := planTasks(wants, res)
+	relist, err := c.readKnownTasks(ctx, cluster, known, res)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.readListedTasks(ctx, cluster, append(listing, relist...), res); err != nil {
+		return nil, err
+	}
+	if err := c.readPublicIPs(ctx, wants, res); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
-// list returns the ARNs of the service's tasks with the desired status.
-func (c *Client) list(ctx context.Context, cluster, service string, desired ecstypes.DesiredStatus) ([]string, error) {
-	var arns []string
-	var next *string
-	for {
-		out, err := c.ECS.ListTasks(ctx, &ecs.ListTasksInput{
-			Cluster:       aws.String(cluster),
-			ServiceName:   aws.String(service),
-			DesiredStatus: desired,
-			MaxResults:    aws.Int32(listTasksPage),
-			NextToken:     next,
-		})
-		if err != nil {
-			if isCode(err, "ClusterNotFoundException", "ServiceNotFoundException") {
-				return nil, fmt.Errorf("list tasks of %s/%s: %w: %v", cluster, service, ErrServiceNotFound, err)
-			}
-			return nil, fmt.Errorf("list tasks of %s/%s: %w", cluster, service, err)
-		}
-		arns = append(arns, out.TaskArns...)
-		next = out.NextToken
-		// Stopped tasks are only looked at for the latest reasons: one page is plenty.
-		if next == nil || desired == ecstypes.DesiredStatusStopped {
-			return arns, nil
+// planTasks sorts the services whose tasks are asked for and wanted running:
+// those whose caller knows as many tasks as ECS wants are described directly,
+// the others listed.
+func planTasks(wants []Want, res map[string]Reading) (known, listing []Want) {
+	for _, w := range wants {
+		s := res[w.Name].Service
+		switch {
+		case s == nil || !w.Need.Tasks || s.DesiredCount == 0:
+		case len(w.Need.Known) > 0 && int(s.DesiredCount) == len(w.Need.Known):
+			known = append(known, w)
+		default:
+			listing = append(listing, w)
 		}
 	}
+	return known, listing
 }
 
-func taskOf(t ecstypes.Task) Task {
-	arn := aws.ToString(t.TaskArn)
-	out := Task{
-		ID:            arn[strings.LastIndex(arn, "/")+1:],
-		LastStatus:    aws.ToString(t.LastStatus),
-		DesiredStatus: aws.ToString(t.DesiredStatus),
-		StoppedReason: aws.ToString(t.StoppedReason),
-		StopCode:      string(t.StopCode),
-		CreatedAt:     t.CreatedAt,
-		StartedAt:     t.StartedAt,
-		StoppedAt:     t.StoppedAt,
+// readKnownTasks describes the tasks the callers know, all services together.
+// A service keeps them while every one is still wanted running; when one
+// stopped or vanished, the service keeps what the stopped ones say and is
+// returned, to be listed for their replacements.
+func (c *Client) readKnownTasks(ctx context.Context, cluster string, known []Want, res map[string]Reading) ([]Want, error) {
+	if len(known) == 0 {
+		return nil, nil
 	}
-	for _, c := range t.Containers {
-		out.Containers = append(out.Containers, Container{Name: aws.ToString(c.Name), Reason: aws.ToString(c.Reason), ExitCode: c.ExitCode})
+	var ids []string
+	for _, w := range known {
+		ids = append(ids, w.Need.Known...)
 	}
-	for _, a := range t.Attachments {
-		if aws.ToString(a.Type) != "ElasticNetworkInterface" {
+	tasks, err := c.describeTasks(ctx, cluster, ids)
+	if err != nil {
+		return nil, err
+	}
+	var relist []Want
+	for _, w := range known {
+		s, mine := res[w.Name].Service, tasks[w.Name]
+		if len(mine) == len(w.Need.Known) && !slices.ContainsFunc(mine, stoppedTask) {
+			s.Tasks = mine
 			continue
 		}
-		for _, d := range a.Details {
-			switch aws.ToString(d.Name) {
-			case "networkInterfaceId":
-				out.NetworkInterfaceID = aws.ToString(d.Value)
-			case "privateIPv4Address":
-				out.PrivateIP = aws.ToString(d.Value)
+		for _, t := range mine {
+			if stoppedTask(t) {
+				s.Stopped = append(s.Stopped, t)
 			}
 		}
+		relist = append(relist, w)
 	}
-	return out
+	return relist, nil
 }
 
-// StatusRunning is the lastStatus of a task whose containers all run.
-const StatusRunning = "RUNNING"
-
-// Addressed reports whether a task in this status has its network interface,
-// so its address is known: from PENDING on, a Fargate task's elastic network
-// interface is attached (ECS task lifecycle,
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
-func Addressed(lastStatus string) bool {
-	switch lastStatus {
-	case "PENDING", "ACTIVATING", "RUNNING":
-		return true
+// readListedTasks lists the services' tasks one service at a time and
+// describes them together. A service whose listing fails gets the error in
+// its Reading.
+func (c *Client) readListedTasks(ctx context.Context, cluster string, listing []Want, res map[string]Reading) error {
+	var arns []string
+	for _, w := range listing {
+		listed, err := c.listFor(ctx, cluster, w, res[w.Name].Service)
+		if err != nil {
+			res[w.Name] = Reading{Err: err}
+			continue
+		}
+		arns = append(arns, listed...)
 	}
-	return false
+	if len(arns) == 0 {
+		return nil
+	}
+	tasks, err := c.describeTasks(ctx, cluster, arns)
+	if err != nil {
+		return err
+	}
+	for _, w := range listing {
+		if s := res[w.Name].Service; s != nil {
+			s.takeListed(tasks[w.Name])
+		}
+	}
+	return nil
 }
 
-// fillPublicIPs looks up the public IPs of the tasks that have their network
-// interface, in one call for those this client has not seen before: an
-// interface keeps its public IP for the task's life.
-func (c *Client) fillPublicIPs(ctx context.Context, tasks []Task) error {
-	var ids []string
-	c.mu.Lock()
+// listFor lists the tasks ECS wants running for the service and, when none is
+// and the caller asks why a wake failed, its stopped tasks.
+func (c *Client) listFor(ctx context.Context, cluster string, w Want, s *Service) ([]string, error) {
+	running, err := c.listTasks(ctx, cluster, w.Name, ecstypes.DesiredStatusRunning)
+	if err != nil {
+		return nil, err
+	}
+	// Without a wake time, stopped tasks could be from any earlier run: not worth a
+	// call, unless the service cannot carry one (a short ARN), when they are the only
+	// record of its wake.
+	if !w.Need.Stopped || (s.WokenAt == nil && !ShortARN(s.ARN)) || len(running) > 0 || len(s.Stopped) > 0 {
+		return running, nil
+	}
+	stopped, err := c.listTasks(ctx, cluster, w.Name, ecstypes.DesiredStatusStopped)
+	if err != nil {
+		return nil, err
+	}
+	return append(running, stopped...), nil
+}
+
+// takeListed sets the service's tasks from a listing: those wanted running,
+// and the stopped ones its known tasks did not already show.
+func (s *Service) takeListed(tasks []Task) {
+	s.Tasks = nil
 	for _, t := range tasks {
-		if Addressed(t.LastStatus) && t.NetworkInterfaceID != "" && c.publicIPs[t.NetworkInterfaceID] == "" {
-			ids = append(ids, t.NetworkInterfaceID)
+		switch {
+		case !stoppedTask(t):
+			s.Tasks = append(s.Tasks, t)
+		case !slices.ContainsFunc(s.Stopped, func(o Task) bool { return o.ID == t.ID }):
+			s.Stopped = append(s.Stopped, t)
 		}
 	}
-	c.mu.Unlock()
-	if len(ids) > 0 {
-		if c.EC2 == nil {
-			return fmt.Errorf("describe network interfaces: this client has no EC2 API")
+}
+
+// readPublicIPs fills the public IPs of the tasks of the services that ask for
+// them, all services together.
+func (c *Client) readPublicIPs(ctx context.Context, wants []Want, res map[string]Reading) error {
+	var tasks []Task
+	for _, w := range wants {
+		if s := res[w.Name].Service; s != nil && w.Need.PublicIPs {
+			tasks = append(tasks, s.Tasks...)
 		}
-		public, err := c.EC2.PublicIPs(ctx, ids)
-		if err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
-			return fmt.Errorf("describe network interfaces: %w", err)
-		}
-		// A NotFound means an interface went away with its task between two calls:
-		// that task simply has no address this time.
-		c.mu.Lock()
-		if c.publicIPs == nil || len(c.publicIPs) > maxRemembered {
-			c.publicIPs = map[string]string{}
-		}
-		for id, ip := range public {
-			if ip != "" {
-				c.publicIPs[id] = ip
-			}
-		}
-		c.mu.Unlock()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := range tasks {
-		tasks[i].PublicIP = c.publicIPs[tasks[i].NetworkInterfaceID]
+	if len(tasks) == 0 {
+		return nil
+	}
+	if err := c.learnPublicIPs(ctx, tasks); err != nil {
+		return err
+	}
+	for _, w := range wants {
+		if s := res[w.Name].Service; s != nil && w.Need.PublicIPs {
+			c.applyPublicIPs(s.Tasks)
+		}
 	}
 	return nil
 }

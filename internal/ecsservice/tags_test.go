@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
 // ecsTagValue is the ECS tag value constraint: at most 256 characters of this pattern.
@@ -47,16 +44,6 @@ func TestEveryTagWrittenIsOneECSAccepts(t *testing.T) {
 		}
 		if utf8.RuneCountInString(v) > 256 || !ecsTagValue.MatchString(v) {
 			t.Errorf("%s: value %q is not one ECS accepts", k, v)
-		}
-	}
-}
-
-func TestWakeSecondsAreReadSpaceOrCommaSeparated(t *testing.T) {
-	for _, v := range []string{"41 38 44", "41,38,44", " 41  38,44 "} {
-		out := &ecs.DescribeServicesOutput{Services: []ecstypes.Service{*svc(1, TagWakeSeconds, v)}}
-		got := FromDescribe(out, "c")["web"].WakeSeconds
-		if len(got) != 3 || got[0] != 41 || got[2] != 44 {
-			t.Errorf("%q read as %v", v, got)
 		}
 	}
 }

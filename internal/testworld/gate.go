@@ -96,11 +96,10 @@ func (g *Gate) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case throttled:
 		th.answer(w, bucket)
+	case faulty && !moto && ec2Request(r):
+		writeEC2Error(w, f.Status, f.Code, "injected by the test gate", "fault")
 	case faulty && !moto:
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("X-Amzn-Errortype", f.Code)
-		w.WriteHeader(f.Status)
-		fmt.Fprintf(w, `{"__type":%q,"message":"injected by the test gate"}`, f.Code)
+		writeJSONError(w, f.Status, f.Code, "injected by the test gate", "fault")
 	case faulty:
 		g.proxy.ServeHTTP(w, r)
 	default:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,18 +96,37 @@ func (t *throttle) answer(w http.ResponseWriter, b *modelBucket) {
 	if b.spec.EC2 {
 		// EC2 query API: HTTP 503 with RequestLimitExceeded in its XML error document
 		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
-		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>%s</RequestID></Response>`, id)
+		writeEC2Error(w, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.", id)
 		return
 	}
 	// ECS (AWS JSON 1.1): HTTP 400, ThrottlingException, "Rate exceeded", as the
 	// request-throttling page above shows it.
+	writeJSONError(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded", id)
+}
+
+// writeEC2Error answers as EC2's query API does: its XML error document.
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+func writeEC2Error(w http.ResponseWriter, status int, code, message, id string) {
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>`, code, message, id)
+}
+
+// writeJSONError answers as the AWS JSON 1.1 protocol does (ECS, CloudWatch):
+// the code in X-Amzn-Errortype and in the body's __type.
+func writeJSONError(w http.ResponseWriter, status int, code, message, id string) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Errortype", "ThrottlingException")
+	w.Header().Set("X-Amzn-Errortype", code)
 	w.Header().Set("X-Amzn-Requestid", id)
-	w.WriteHeader(http.StatusBadRequest)
-	fmt.Fprint(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"__type":%q,"message":%q}`, code, message)
+}
+
+// ec2Request reports whether r calls EC2, by the service its signature is
+// scoped to (Credential=KEY/DATE/REGION/ec2/aws4_request).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+func ec2Request(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Authorization"), "/ec2/aws4_request")
 }
 
 // BucketUsage is what one bucket saw.

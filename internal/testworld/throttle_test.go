@@ -16,7 +16,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
 )
 
@@ -54,14 +55,19 @@ func TestTheThrottleModelAnswersAsECSAndEC2Do(t *testing.T) {
 	}
 	assertThrottled(t, "ECS", errs[3], "ThrottlingException", http.StatusBadRequest)
 
-	// EC2, through the product's own query client and the SDK's EC2 client.
-	q := ec2query.New(cfg)
-	if _, err := q.PublicIPs(ctx, []string{"eni-00000000"}); err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
+	// EC2, through the SDK's EC2 client as Wake builds it (a throttled call is
+	// not retried), and through one with no retries at all.
+	wakeCfg := cfg
+	wakeCfg.RetryMaxAttempts = 0 // Wake's own attempts, not viaGate's one
+	wake := ec2.NewFromConfig(awsclient.WithoutThrottleRetries(wakeCfg))
+	interfaces := &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{"eni-00000000"}}
+	if _, err := wake.DescribeNetworkInterfaces(ctx, interfaces); err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
 		t.Fatalf("first EC2 call, inside the burst: %v", err)
 	}
-	_, err := q.PublicIPs(ctx, []string{"eni-00000000"})
-	if !isCode(err, "RequestLimitExceeded") {
-		t.Fatalf("EC2 over its bucket, product client: %v, want RequestLimitExceeded", err)
+	_, err := wake.DescribeNetworkInterfaces(ctx, interfaces)
+	assertThrottled(t, "EC2, Wake's client", err, "RequestLimitExceeded", http.StatusServiceUnavailable)
+	if !ecsservice.IsTransient(err) {
+		t.Fatalf("EC2 throttling not taken as transient: %v", err)
 	}
 	_, err = ec2.NewFromConfig(cfg).DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{})
 	assertThrottled(t, "EC2", err, "RequestLimitExceeded", http.StatusServiceUnavailable)
@@ -74,7 +80,7 @@ func TestTheThrottleModelAnswersAsECSAndEC2Do(t *testing.T) {
 		t.Fatalf("ECS service read usage %+v, want 4 calls, 1 throttled", u)
 	}
 	if u := usage["EC2 DescribeNetworkInterfaces"]; u.Throttled != 2 {
-		// Neither client retries a throttled call (the product's by design, the SDK's as set up here).
+		// Neither client retries a throttled call (Wake's by design, the other as set up here).
 		t.Fatalf("EC2 usage %+v, want the two calls past the burst throttled", u)
 	}
 }

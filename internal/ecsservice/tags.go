@@ -1,42 +1,15 @@
-// Package ecsservice reads the state of an ECS service and its tasks, and
-// scales it, with as few ECS and EC2 calls as the question needs.
 package ecsservice
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
-	"sync"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-)
-
-// ECS is the part of the ECS API this package calls; *ecs.Client satisfies it.
-type ECS interface {
-	DescribeServices(ctx context.Context, params *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
-	ListTasks(ctx context.Context, params *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
-	DescribeTasks(ctx context.Context, params *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
-	UpdateService(ctx context.Context, params *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
-	TagResource(ctx context.Context, params *ecs.TagResourceInput, optFns ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
-}
-
-// EC2 reads the public IPs of network interfaces, by interface ID, in one
-// DescribeNetworkInterfaces call; *ec2query.Client satisfies it. (Not the
-// SDK's EC2 client: see package ec2query for why.)
-type EC2 interface {
-	PublicIPs(ctx context.Context, networkInterfaceIDs []string) (map[string]string, error)
-}
-
-// Batch sizes of the ECS and EC2 APIs.
-const (
-	// describeTasksBatch: DescribeTasks takes at most 100 tasks.
-	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html
-	describeTasksBatch = 100
-	// listTasksPage: ListTasks returns at most 100 tasks a page.
-	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
-	listTasksPage = 100
-	// DescribeServicesBatch: DescribeServices takes at most 10 services.
-	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
-	DescribeServicesBatch = 10
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
 // Tags the controller keeps on the ECS service.
@@ -58,23 +31,6 @@ const (
 	WakeHistory = 5
 )
 
-// Client reads and scales services.
-type Client struct {
-	ECS ECS
-	EC2 EC2
-
-	mu sync.Mutex
-	// publicIPs remembers each network interface's public IP (it does not
-	// change while the interface lives).
-	publicIPs map[string]string
-}
-
-// maxRemembered bounds the interfaces a Client remembers.
-const maxRemembered = 10000
-
-// New returns a Client over the given APIs.
-func New(e ECS, n EC2) *Client { return &Client{ECS: e, EC2: n} }
-
 // ShortARN reports a service ARN in the old format, without the cluster
 // (arn:aws:ecs:REGION:ACCOUNT:service/NAME): ECS refuses to tag such a service
 // (InvalidParameterException, "Long arn format must be used for tagging
@@ -89,3 +45,42 @@ func ShortARN(arn string) bool {
 
 // ShortARNAdvice says what a short-ARN service loses and how to migrate it.
 const ShortARNAdvice = "the service has an old short ARN, which ECS cannot tag: the wake time, the count to restore and the wake durations are not kept (the wake is judged from its tasks, and the next wake starts the configured wake count). To migrate: opt in to the long ARN format (aws ecs put-account-setting-default --name serviceLongArnFormat --value enabled) and re-create the service"
+
+// MarkWoken records on the service when a wake began.
+func (c *Client) MarkWoken(ctx context.Context, serviceARN string, at time.Time) error {
+	return c.tag(ctx, serviceARN, TagWokenAt, at.UTC().Format(WokenAtLayout))
+}
+
+// MarkSlept records the desired count a service had before it was put to
+// sleep, and clears the wake time in the same call: a wake time left from an
+// earlier wake must not pass for the next one's while that one's is not yet
+// written. (An empty value is a valid tag value: ECS API reference, Tag.)
+func (c *Client) MarkSlept(ctx context.Context, serviceARN string, from int32) error {
+	return c.tag(ctx, serviceARN, TagSleptFrom, strconv.Itoa(int(from)), TagWokenAt, "")
+}
+
+// RecordWake adds how long a wake took to the service's recent wake durations.
+func (c *Client) RecordWake(ctx context.Context, s *Service, took time.Duration) error {
+	history := append(append([]int(nil), s.WakeSeconds...), int(took.Round(time.Second)/time.Second))
+	if len(history) > WakeHistory {
+		history = history[len(history)-WakeHistory:]
+	}
+	parts := make([]string, len(history))
+	for i, n := range history {
+		parts[i] = strconv.Itoa(n)
+	}
+	return c.tag(ctx, s.ARN, TagWakeSeconds, strings.Join(parts, " "))
+}
+
+// tag sets the key/value pairs on the resource in one TagResource call.
+func (c *Client) tag(ctx context.Context, arn string, kv ...string) error {
+	var tags []ecstypes.Tag
+	for i := 0; i+1 < len(kv); i += 2 {
+		tags = append(tags, ecstypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	_, err := c.ECS.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags})
+	if err != nil {
+		return fmt.Errorf("tag %s with %s: %w", arn, kv[0], err)
+	}
+	return nil
+}
