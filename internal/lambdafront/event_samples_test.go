@@ -27,7 +27,9 @@ type knownDifference struct {
 	why     string
 }
 
-// knownDifferences between the front's events and API Gateway's.
+// knownDifferences between the front's events and API Gateway's, whose
+// payload format 2.0 is documented in
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
 var knownDifferences = []knownDifference{
 	{path: "requestContext.requestId", why: "the front numbers its requests"},
 	{path: "requestContext.apiId", why: "the front's own API id"},
@@ -36,7 +38,7 @@ var knownDifferences = []knownDifference{
 	{path: "headers.x-forwarded-port", why: "as x-forwarded-for"},
 	{path: "headers.x-forwarded-proto", why: "as x-forwarded-for"},
 	{path: "body", samples: []string{"http-retry-form.json"},
-		why: "API Gateway base64-encodes every body but text/*, JSON, XML and JavaScript, forms too; the front sends a UTF-8 body as it is (Wake decodes either)"},
+		why: "API Gateway delivers this form body base64-encoded, as the sample has it; the front sends a UTF-8 body as it is, and Wake decodes either"},
 	{path: "isBase64Encoded", samples: []string{"http-retry-form.json"}, why: "as body"},
 }
 
