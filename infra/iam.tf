@@ -6,7 +6,7 @@ locals {
   service_arns = var.iam_service_scope == "clusters" ? [
     for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${c}/*"
     ] : length(var.services) > 0 ? [
-    for s in var.services : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${try(s.cluster, var.cluster_name)}/${s.name}"
+    for s in var.services : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${coalesce(s.cluster, var.cluster_name)}/${s.name}"
   ] : ["arn:${local.partition}:ecs:${local.region}:${local.account}:service/${var.cluster_name}/${var.service_name}"]
   cluster_arns = [for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${c}"]
   task_arns    = [for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:task/${c}/*"]

@@ -25,6 +25,16 @@ locals {
     }
     autosleep = {}
   }
+  # Each function's environment as Lambda stores it: unset settings left out.
+  function_environment = {
+    for fn in keys(local.functions) : fn => { for k, v in merge(local.environment, local.own_environment[fn]) : k => v if v != "" }
+  }
+  # Its size in bytes, as Lambda counts it. length() counts characters, so the
+  # bytes are read off the base64 of the UTF-8 (4 characters per 3 bytes,
+  # padding aside).
+  environment_bytes = {
+    for fn, env in local.function_environment : fn => floor(length(trimsuffix(trimsuffix(base64encode(jsonencode(env)), "="), "=")) * 3 / 4)
+  }
 }
 
 # A key for Wake's status tokens, made once and kept in the state without an
@@ -55,7 +65,7 @@ resource "aws_lambda_function" "function" {
   reserved_concurrent_executions = each.value.reserved
 
   environment {
-    variables = { for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" }
+    variables = local.function_environment[each.key]
   }
 
   tracing_config {
@@ -85,8 +95,8 @@ resource "aws_lambda_function" "function" {
     # not the apply.
     # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
     precondition {
-      condition     = length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" })) <= 4096
-      error_message = "The ${each.key} function's environment would be ${length(jsonencode({ for k, v in merge(local.environment, local.own_environment[each.key]) : k => v if v != "" }))} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Set services_storage = \"s3\" to keep the list in S3 (any number of services), or leave out settings that have their default."
+      condition     = local.environment_bytes[each.key] <= 4096
+      error_message = "The ${each.key} function's environment would be ${local.environment_bytes[each.key]} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Set services_storage = \"s3\" to keep the list in S3 (any number of services), or leave out settings that have their default."
     }
   }
 }

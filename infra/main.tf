@@ -7,10 +7,15 @@ locals {
   account   = data.aws_caller_identity.current.account_id
   partition = data.aws_partition.current.partition
 
-  # The services as the functions read them: the list, or the one service.
-  services_json    = length(var.services) > 0 ? jsonencode(var.services) : ""
-  service_names    = length(var.services) > 0 ? [for s in var.services : s.name] : [var.service_name]
-  service_clusters = length(var.services) > 0 ? distinct([for s in var.services : try(s.cluster, var.cluster_name)]) : [var.cluster_name]
+  # The services as the functions read them, without the settings left out
+  # (null in the typed list): a default-only entry stays {"name":"…"}, and
+  # the list stays inside Lambda's 4 KB of environment as long as it can.
+  services_list = [for s in var.services : merge(
+    { for k, v in s : k => v if v != null && k != "metric" },
+    s.metric == null ? {} : { metric = { for k, v in s.metric : k => v if v != null } },
+  )]
+  services_json    = length(var.services) > 0 ? jsonencode(local.services_list) : ""
+  service_clusters = length(var.services) > 0 ? distinct([for s in var.services : coalesce(s.cluster, var.cluster_name)]) : [var.cluster_name]
 
   # The list itself, or where the functions read it: an environment pinned to
   # the object's version reads the list it was deployed with, even while the

@@ -13,6 +13,16 @@ output "autosleep_function_name" {
   value       = aws_lambda_function.function["autosleep"].function_name
 }
 
+output "wake_role_arn" {
+  description = "ARN of the Wake function's role, for policies that must name it (a KMS key's, a VPC endpoint's)."
+  value       = aws_iam_role.function["wake"].arn
+}
+
+output "autosleep_role_arn" {
+  description = "ARN of the Auto-Sleep function's role, for policies that must name it."
+  value       = aws_iam_role.function["autosleep"].arn
+}
+
 output "api_id" {
   description = "ID of the HTTP API."
   value       = aws_apigatewayv2_api.wake.id

@@ -12,6 +12,11 @@ variable "name" {
 variable "package_dir" {
   description = "Folder with wake.zip and autosleep.zip, as `make package` builds them (build/lambda)."
   type        = string
+
+  validation {
+    condition     = fileexists("${var.package_dir}/wake.zip") && fileexists("${var.package_dir}/autosleep.zip")
+    error_message = "package_dir must hold wake.zip and autosleep.zip: run make package (it writes build/lambda)."
+  }
 }
 
 variable "cluster_name" {
@@ -31,16 +36,70 @@ variable "service_name" {
 }
 
 variable "services" {
-  description = "Several services: the JSON list of the README's configuration (objects with name, cluster, host, pathPrefix, port, healthPath, idleSignal, …). Overrides service_name."
-  # any, not list(any): a list(any) needs every entry to have the same
-  # attributes, and a fleet's services do not (one judged by requests has a
-  # target group, one judged by network traffic has none).
-  type    = any
+  description = "Several services: the list of the README's configuration section, one object per service with the same fields (name, cluster, host, pathPrefix, port, healthPath, idleSignal, …). A setting left out takes the functions' default and is not written to their configuration; a misspelt one is dropped by Terraform, not refused. Overrides service_name."
+  # Every field of a service as the functions read it (internal/config), each
+  # optional but the name: a fleet's entries differ in which settings they
+  # give. Terraform drops attributes an object type does not declare, so a
+  # misspelt setting is ignored rather than refused: check the plan's list.
+  type = list(object({
+    name               = string
+    cluster            = optional(string)
+    host               = optional(string)
+    pathPrefix         = optional(string)
+    port               = optional(number)
+    scheme             = optional(string)
+    healthPath         = optional(string)
+    address            = optional(string)
+    url                = optional(string)
+    wakeCount          = optional(number)
+    wakeTimeoutSeconds = optional(number)
+    sleepAfterMinutes  = optional(number)
+    graceMinutes       = optional(number)
+    idleSignal         = optional(string)
+    idleThreshold      = optional(number)
+    targetGroup        = optional(string)
+    loadBalancer       = optional(string)
+    countConnections   = optional(bool)
+    metric = optional(object({
+      namespace   = optional(string)
+      name        = optional(string)
+      dimensions  = optional(map(string))
+      statistic   = optional(string)
+      missingData = optional(string)
+    }))
+    keepWarm = optional(list(string))
+    timezone = optional(string)
+    sleepAt  = optional(string)
+  }))
   default = []
 
+  # What the functions would refuse at start-up (internal/config), refused
+  # at plan time instead; each message names the services at fault.
   validation {
-    condition     = can(slice(var.services, 0, 0)) && alltrue([for s in var.services : can(tostring(s.name))])
-    error_message = "services must be a list of objects, each with a name."
+    condition     = alltrue([for s in var.services : trimspace(s.name) != ""])
+    error_message = "Each entry of services needs a name."
+  }
+  validation {
+    condition     = length([for s in var.services : s.name if s.port == null ? false : s.port < 1 || s.port > 65535]) == 0
+    error_message = "A service's port must be between 1 and 65535: ${join(", ", [for s in var.services : s.name if s.port == null ? false : s.port < 1 || s.port > 65535])}."
+  }
+  validation {
+    condition     = length([for s in var.services : s.name if !contains(["", "public", "private", "url"], lower(trimspace(coalesce(s.address, " "))))]) == 0
+    error_message = "A service's address must be public, private or url: ${join(", ", [for s in var.services : s.name if !contains(["", "public", "private", "url"], lower(trimspace(coalesce(s.address, " "))))])}."
+  }
+  validation {
+    condition     = length([for s in var.services : s.name if !contains(["", "network", "requests", "cpu", "custom", "uptime"], lower(trimspace(coalesce(s.idleSignal, " "))))]) == 0
+    error_message = "A service's idleSignal must be network, requests, cpu, custom or uptime: ${join(", ", [for s in var.services : s.name if !contains(["", "network", "requests", "cpu", "custom", "uptime"], lower(trimspace(coalesce(s.idleSignal, " "))))])}."
+  }
+  # ALB publishes RequestCount by LoadBalancer and TargetGroup together.
+  # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+  validation {
+    condition = length([for s in var.services : s.name if lower(trimspace(coalesce(s.idleSignal, " "))) == "requests" && !(
+      startswith(coalesce(s.loadBalancer, " "), "app/") && startswith(coalesce(s.targetGroup, " "), "targetgroup/")
+    )]) == 0
+    error_message = "A service with idleSignal = \"requests\" needs loadBalancer (app/NAME/ID) and targetGroup (targetgroup/NAME/ID), never a target group alone: ALB publishes RequestCount by both together. At fault: ${join(", ", [for s in var.services : s.name if lower(trimspace(coalesce(s.idleSignal, " "))) == "requests" && !(
+      startswith(coalesce(s.loadBalancer, " "), "app/") && startswith(coalesce(s.targetGroup, " "), "targetgroup/")
+    )])}."
   }
 }
 
@@ -106,7 +165,7 @@ variable "wake_subnet_ids" {
 
   validation {
     condition = length(var.wake_subnet_ids) > 0 || !(var.address_mode == "private" || anytrue([
-      for s in var.services : try(lower(s.address), "") == "private"
+      for s in var.services : lower(trimspace(coalesce(s.address, "public"))) == "private"
     ]))
     error_message = "address_mode = \"private\" needs wake_subnet_ids and wake_security_group_ids: a Lambda function outside a VPC cannot reach a task's private IP, so the service would never become ready."
   }
@@ -127,6 +186,11 @@ variable "app_url" {
   description = "With address_mode = url: the fixed URL visitors go to (a load balancer's)."
   type        = string
   default     = ""
+
+  validation {
+    condition     = var.address_mode != "url" || can(regex("^https?://[^/]", var.app_url))
+    error_message = "address_mode = \"url\" needs app_url, an http:// or https:// URL such as a load balancer's."
+  }
 }
 
 variable "sleep_after_minutes" {
@@ -152,7 +216,7 @@ variable "idle_signal" {
 }
 
 variable "idle_threshold" {
-  description = "Threshold of the idle signal, at or below which a minute is idle: bytes/second received plus sent (network, Container Insights' unit; default 2), requests in the window (requests; default 0), percent (cpu; default 5), or the metric's unit (custom). null for the signal's default."
+  description = "Threshold of the idle signal, at or below which a minute is idle: bytes/second received plus sent (network, Container Insights' unit; default 1), requests in the window (requests; default 0), percent (cpu; default 5), or the metric's unit (custom). null for the signal's default."
   type        = number
   default     = null
 
@@ -194,6 +258,13 @@ variable "extra_environment" {
   description = "More environment variables for both functions (e.g. KEEP_WARM, TIMEZONE, GRACE_MINUTES, DRY_RUN)."
   type        = map(string)
   default     = {}
+
+  # Lambda's pattern for a variable's name.
+  # https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html
+  validation {
+    condition     = alltrue([for k in keys(var.extra_environment) : can(regex("^[a-zA-Z][a-zA-Z0-9_]+$", k))])
+    error_message = "extra_environment's names must start with a letter and hold only letters, digits and underscores."
+  }
 }
 
 variable "memory_mb" {
@@ -264,21 +335,37 @@ variable "autosleep_timeout_seconds" {
 }
 
 variable "schedule" {
-  description = "How often Auto-Sleep runs."
+  description = "How often Auto-Sleep runs: an EventBridge schedule expression, rate(…) or cron(…)."
   type        = string
   default     = "rate(1 minute)"
+
+  # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
+  validation {
+    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.schedule))
+    error_message = "schedule must be an EventBridge schedule expression, rate(…) or cron(…)."
+  }
 }
 
 variable "throttle_burst" {
   description = "Stage burst limit of the HTTP API."
   type        = number
   default     = 100
+
+  validation {
+    condition     = var.throttle_burst >= 0 && floor(var.throttle_burst) == var.throttle_burst
+    error_message = "throttle_burst must be a whole number, 0 or more."
+  }
 }
 
 variable "throttle_rate" {
   description = "Stage steady rate limit of the HTTP API, requests a second."
   type        = number
   default     = 50
+
+  validation {
+    condition     = var.throttle_rate >= 0
+    error_message = "throttle_rate must not be negative."
+  }
 }
 
 variable "log_retention_days" {
@@ -308,6 +395,11 @@ variable "certificate_arn" {
   description = "ACM certificate of domain_name, in the same region."
   type        = string
   default     = ""
+
+  validation {
+    condition     = (var.domain_name == "") == (var.certificate_arn == "")
+    error_message = "domain_name and certificate_arn go together: set both or neither."
+  }
 }
 
 variable "tags" {

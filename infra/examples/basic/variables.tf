@@ -1,0 +1,39 @@
+variable "region" {
+  description = "AWS region of the ECS service."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "cluster_name" {
+  description = "ECS cluster of the service."
+  type        = string
+}
+
+variable "service_name" {
+  description = "ECS service to wake and put to sleep."
+  type        = string
+}
+
+variable "app_port" {
+  description = "Port the app listens on."
+  type        = number
+  default     = 80
+}
+
+variable "health_path" {
+  description = "Health path of the app, or empty for a TCP check."
+  type        = string
+  default     = ""
+}
+
+variable "package_dir" {
+  description = "Folder with the zips from make package; empty: the repository's build/lambda."
+  type        = string
+  default     = ""
+}
+
+variable "enable_tracing" {
+  description = "X-Ray tracing for both functions."
+  type        = bool
+  default     = false
+}

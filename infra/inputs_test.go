@@ -1,0 +1,146 @@
+package infra_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// inputs is a root that calls the module with the inputs under test, made once.
+func (w *world) inputs(t *testing.T) func(args ...string) (string, error) {
+	t.Helper()
+	if w.inputsRoot == nil {
+		w.inputsRoot = w.module(t, "inputs", inputsTF(w.pkgDir))
+	}
+	return w.inputsRoot
+}
+
+func inputsTF(pkgDir string) string {
+	return `variable "concurrency" {
+  type = number
+}
+variable "key" {
+  type = string
+}
+variable "signal" {
+  type    = string
+  default = "network"
+}
+variable "target_group" {
+  type    = string
+  default = ""
+}
+variable "address_mode" {
+  type    = string
+  default = "public"
+}
+variable "subnets" {
+  type    = list(string)
+  default = []
+}
+variable "security_groups" {
+  type    = list(string)
+  default = []
+}
+variable "services" {
+  type    = any
+  default = []
+}
+module "scale_to_zero" {
+  source                    = "../infra"
+  package_dir               = "` + pkgDir + `"
+  cluster_name              = "prod"
+  service_name              = "web"
+  services                  = var.services
+  wake_reserved_concurrency = var.concurrency
+  token_key                 = var.key
+  idle_signal               = var.signal
+  target_group              = var.target_group
+  address_mode              = var.address_mode
+  wake_subnet_ids           = var.subnets
+  wake_security_group_ids   = var.security_groups
+}
+`
+}
+
+func checkBadInputs(t *testing.T, w *world) {
+	plan := w.inputs(t)
+	for _, bad := range []struct {
+		vars  []string
+		wants []string
+	}{
+		{[]string{"-var", "concurrency=0", "-var", "key="}, []string{"wake_reserved_concurrency must be a whole number between 1 and 1000"}},
+		{[]string{"-var", "concurrency=10", "-var", "key=short"}, []string{"token_key must be empty"}},
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "signal=requests", "-var", "target_group=targetgroup/web/1"}, []string{"never by target group alone"}},
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "address_mode=private"}, []string{"cannot reach a task's private IP"}},
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `subnets=["subnet-1"]`}, []string{"set both or neither"}},
+		// The same rules for a list, naming the services at fault (a plan
+		// reports every rule of the list it breaks).
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",port=0},{name="docs",idleSignal="requests",targetGroup="targetgroup/docs/1"},{name="api",port=80}]`},
+			[]string{"port must be between 1 and 65535: web.", "never a target group alone", "At fault: docs."}},
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",address="private"}]`}, []string{"cannot reach a task's private IP"}},
+	} {
+		out, err := plan(append([]string{"plan", "-input=false", "-no-color"}, bad.vars...)...)
+		// Terraform wraps its messages: compare them on one line.
+		flat := strings.Join(strings.Fields(out), " ")
+		for _, want := range bad.wants {
+			if err == nil || !strings.Contains(flat, want) {
+				t.Errorf("plan with %v: %v, want the message %q\n%s", bad.vars, err, want, out)
+			}
+		}
+	}
+	// Private addresses with Wake in the VPC: Wake alone is attached, with the permissions Lambda needs for it.
+	out, err := plan("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", "address_mode=private",
+		"-var", `subnets=["subnet-0123456789abcdef0"]`, "-var", `security_groups=["sg-0123456789abcdef0"]`)
+	if err != nil {
+		t.Fatalf("plan with private addresses and Wake in the VPC: %v\n%s", err, out)
+	}
+	if strings.Count(out, `"subnet-0123456789abcdef0"`) != 1 || strings.Count(out, `"ec2:CreateNetworkInterface"`) != 1 {
+		t.Errorf("plan: want one function in the subnet and one role allowed to attach it\n%s", out)
+	}
+}
+
+// checkListWithoutNulls plans a list whose entries give few settings, one of
+// them inside the metric, and reads the list the functions would get.
+func checkListWithoutNulls(t *testing.T, w *world) {
+	run := w.inputs(t)
+	list := `services=[{ name = "shop", host = "shop.example.com", port = 8080 }, ` +
+		`{ name = "docs", pathPrefix = "/docs", idleSignal = "custom", idleThreshold = 0.5, metric = { namespace = "App", name = "Sessions" } }]`
+	if out, err := run("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", list, "-out=plan.bin"); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	out, err := run("show", "-json", "plan.bin")
+	if err != nil {
+		t.Fatalf("show the plan: %v\n%s", err, out)
+	}
+	var plan struct {
+		ResourceChanges []struct {
+			Address string
+			Change  struct {
+				After struct {
+					Environment []struct{ Variables map[string]string }
+				}
+			}
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatal(err)
+	}
+	const want = `[{"host":"shop.example.com","name":"shop","port":8080},` +
+		`{"idleSignal":"custom","idleThreshold":0.5,"metric":{"name":"Sessions","namespace":"App"},"name":"docs","pathPrefix":"/docs"}]`
+	found := false
+	for _, rc := range plan.ResourceChanges {
+		// Auto-Sleep's environment is known at plan time (Wake's holds the
+		// token key, made at apply).
+		if rc.Address != `module.scale_to_zero.aws_lambda_function.function["autosleep"]` {
+			continue
+		}
+		found = true
+		if len(rc.Change.After.Environment) != 1 || rc.Change.After.Environment[0].Variables["SERVICES"] != want {
+			t.Errorf("SERVICES in the plan: %+v\nwant only the settings given: %s", rc.Change.After.Environment, want)
+		}
+	}
+	if !found {
+		t.Fatalf("no Auto-Sleep function in the plan:\n%.2000s", out)
+	}
+}
