@@ -22,7 +22,7 @@ run: build
 
 ## test: formatting, vet, staticcheck, then every test (unit and end-to-end against the emulator)
 test: lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## lint: gofmt, go vet and staticcheck
 lint:
