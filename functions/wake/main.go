@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ec2query"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
@@ -55,7 +56,7 @@ func run() error {
 	}
 	router := route.New(cfg.Services)
 	handler := wakehttp.New(ctrl, router, page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes}, log)
-	dispatch := invoke.Dispatcher{HTTP: handler, Operator: wakeops.Operator(ctrl, router)}
+	dispatch := invoke.Dispatcher{HTTP: apigw.Handler(handler), Operator: wakeops.Operator(ctrl, cfg.Services)}
 
 	switch {
 	case serve.InLambda():
