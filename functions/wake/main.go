@@ -8,44 +8,44 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/serve"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/startup"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wakehttp"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wakeops"
 )
 
+const usage = `wake [invoke '{"action":"wake|status|sleep","service":"NAME"}']
+
+Under the Lambda runtime it answers API Gateway HTTP API events and direct
+invocations. Elsewhere it serves HTTP on LISTEN_ADDR (default 127.0.0.1:8080),
+or runs the one direct invocation given and prints the answer. Its settings
+are environment variables: see the README's "Configuration".`
+
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "wake:", err)
-		os.Exit(1)
-	}
+	launch.Main(launch.Function{Name: "wake", Usage: usage, Build: build})
 }
 
-func run() error {
-	ctx := context.Background()
-	cfg, log, awsCfg, err := startup.Load(ctx, "wake")
-	if err != nil {
-		return err
-	}
+// build makes Wake's clients and its handlers: API Gateway events and direct
+// invocations under Lambda, HTTP outside it.
+func build(_ context.Context, env launch.Env) (launch.Handlers, error) {
+	cfg, log := env.Config, env.Log
 	page, err := waitpage.New(waitpage.Options{Theme: cfg.WaitPageTheme, TemplatePath: cfg.WaitPageTemplate})
 	if err != nil {
-		return err
+		return launch.Handlers{}, err
 	}
-	// A visitor is waiting: a throttled call is not retried (see awsclient).
-	awsCfg = awsclient.WithoutThrottleRetries(awsCfg)
+	// A visitor is waiting: a throttled call is not retried (see launch).
+	awsCfg := launch.WithoutThrottleRetries(env.AWS)
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), wake.Options{
 		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey,
@@ -53,18 +53,12 @@ func run() error {
 	if !ctrl.Tokens() {
 		log.Warn("TOKEN_KEY is not set: polls cannot skip AWS once a task's address is known, so every environment reads ECS for its waiting visitors (within its read budget)")
 	}
-	router := route.New(cfg.Services)
-	handler := wakehttp.New(ctrl, router, page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes}, log)
-	dispatch := invoke.Dispatcher{HTTP: handler, Operator: wakeops.Operator(ctrl, router)}
-
-	switch {
-	case serve.InLambda():
-		serve.Lambda(dispatch.Handle)
-		return nil
-	case len(os.Args) == 3 && os.Args[1] == "invoke":
-		return serve.Invoke(ctx, dispatch.Handle, os.Args[2])
-	case len(os.Args) > 1:
-		return fmt.Errorf("usage: wake [invoke '{\"action\":\"wake|status|sleep\",\"service\":\"NAME\"}']")
-	}
-	return serve.HTTP(cfg.ListenAddr, handler, log)
+	handler := wakehttp.New(ctrl, route.New(cfg.Services), page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes}, log)
+	dispatch := invoke.Dispatcher{HTTP: apigw.Handler(handler), Operator: wakeops.Operator(ctrl, cfg.Services)}
+	return launch.Handlers{
+		Event: dispatch.Handle,
+		Local: func(ctx context.Context, _ io.Writer) error {
+			return launch.ServeHTTP(ctx, cfg.ListenAddr, handler, log)
+		},
+	}, nil
 }

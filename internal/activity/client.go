@@ -5,16 +5,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
-
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 )
 
 // CloudWatch returns a CloudWatch client. Against an emulator (an endpoint
 // override is set) it speaks AWS JSON 1.0: the SDK's default Smithy RPC v2
 // CBOR is not spoken by emulators; against AWS it keeps the default.
-func NewCloudWatch(cfg aws.Config) *cloudwatch.Client {
+func NewCloudWatch(cfg aws.Config, emulator bool) *cloudwatch.Client {
 	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if awsclient.Emulated() {
+		if emulator {
 			SpeakJSON(o)
 		}
 	})

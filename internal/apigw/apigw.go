@@ -131,3 +131,10 @@ func (r *recorder) response() events.APIGatewayV2HTTPResponse {
 	}
 	return out
 }
+
+// Handler adapts h to a handler of HTTP API events (an invoke.HTTPHandler).
+func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return Serve(ctx, h, ev)
+	}
+}

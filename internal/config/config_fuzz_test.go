@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"net"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 var globalVars = []string{
 	"LISTEN_ADDR", "WAIT_PAGE_THEME", "WAIT_PAGE_TEMPLATE", "BOT_USER_AGENTS", "HEAD_WAKES", "WAIT_MS",
 	"PROBE_TIMEOUT_MS", "OBSERVE_TTL_MS", "OBSERVE_PER_SECOND", "TOKEN_KEY", "PROBE_ALLOWED_NETWORKS",
+	"LOG_LEVEL", "DRY_RUN", "EVALUATE_EVERY",
 }
 
 // singleVars are the reference design's single-service variables.
@@ -27,10 +29,12 @@ var singleVars = []string{
 	"METRIC_STATISTIC", "METRIC_MISSING_DATA", "METRIC_DIMENSIONS",
 }
 
-// The fields an error may name: a variable, or an entry's field of the SERVICES list.
+// The fields an error may name: a variable, or an entry of the SERVICES list,
+// one of its fields, or a value inside one (an element of keepWarm, a
+// dimension of the metric).
 var (
 	singleField = regexp.MustCompile(`^(SERVICE_NAME|CLUSTER_NAME|APP_PORT|APP_SCHEME|HEALTH_PATH|PATH_PREFIX|HOST|APP_URL|ADDRESS_MODE|WAKE_COUNT|WAKE_TIMEOUT_SECONDS|SLEEP_AFTER_MINUTES|GRACE_MINUTES|IDLE_THRESHOLD|TARGET_GROUP|LOAD_BALANCER|COUNT_CONNECTIONS|METRIC_NAME|METRIC_STATISTIC|METRIC_MISSING_DATA|METRIC_DIMENSIONS|IDLE_SIGNAL|TIMEZONE|SLEEP_AT|KEEP_WARM\[\d+\])$`)
-	listField   = regexp.MustCompile(`^SERVICES(\[\d+\]\.(name|cluster|host|pathPrefix|port|scheme|healthPath|address|url|wakeCount|wakeTimeoutSeconds|sleepAfterMinutes|graceMinutes|idleThreshold|idleSignal|targetGroup|loadBalancer|countConnections|metric|metric\.statistic|metric\.missingData|metric\.dimensions|timezone|sleepAt|keepWarm\[\d+\]))?$`)
+	listField   = regexp.MustCompile(`^SERVICES(\[\d+\](\.(name|cluster|host|pathPrefix|port|scheme|healthPath|address|url|wakeCount|wakeTimeoutSeconds|sleepAfterMinutes|graceMinutes|idleThreshold|idleSignal|targetGroup|loadBalancer|countConnections|metric|metric\.(namespace|name|statistic|missingData|dimensions(\.[\s\S]*)?)|timezone|sleepAt|keepWarm(\[\d+\])?))?)?$`)
 )
 
 // FuzzFromEnv: whatever the environment holds — a SERVICES list, the
@@ -62,6 +66,9 @@ func FuzzFromEnv(f *testing.F) {
 	f.Add("", "c", "web", "80", "0", "1", "", "", "ADDRESS_MODE=url\nAPP_URL=https://alb.example.com/\nHEAD_WAKES=false\nBOT_USER_AGENTS=-")
 	f.Add("", "c", "web", "", "", "", "", "", "TOKEN_KEY=0123456789abcdef\nPROBE_ALLOWED_NETWORKS=127.0.0.0/8, 10.0.0.0/8\nOBSERVE_PER_SECOND=0.5\nOBSERVE_TTL_MS=100\nPROBE_TIMEOUT_MS=10000")
 	f.Add("", "c", "web", "eighty", "-1", "0", "vibes", "funday 10:00-11:00", "SLEEP_AT=25:00")
+	f.Add("", "c", "web", "", "", "", "", "", "LOG_LEVEL=Warn\nDRY_RUN=true\nEVALUATE_EVERY=30s")
+	f.Add("", "c", "web", "", "", "", "", "", "LOG_LEVEL=verbose\nDRY_RUN=maybe\nEVALUATE_EVERY=500ms")
+	f.Add(svc(`,"port":"8080","keepWarm":["daily 08:00-09:00",3],"metric":{"namespce":"A","dimensions":{"a.b":1}}`), "", "", "", "", "", "", "", "")
 	f.Add("", "", "", "", "", "", "", "", "")
 
 	f.Fuzz(func(t *testing.T, services, clusterName, serviceName, appPort, waitMs, sleepAfter, idleSignal, keepWarm, extra string) {
@@ -122,6 +129,12 @@ func FuzzFromEnv(f *testing.F) {
 			if !p.IsValid() {
 				t.Fatalf("allowed network %v", p)
 			}
+		}
+		if cfg.EvaluateEvery != 0 && cfg.EvaluateEvery < time.Second {
+			t.Fatalf("evaluating every %s", cfg.EvaluateEvery)
+		}
+		if !slices.Contains([]slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}, cfg.LogLevel) {
+			t.Fatalf("log level %v", cfg.LogLevel)
 		}
 		if (cfg.Bots == nil) != (env["BOT_USER_AGENTS"] == "-") {
 			t.Fatalf("bots %v for BOT_USER_AGENTS %q", cfg.Bots, env["BOT_USER_AGENTS"])

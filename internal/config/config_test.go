@@ -1,8 +1,12 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,9 +95,18 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"health path naming a host", map[string]string{"SERVICES": svc(`,"healthPath":"//evil"`)}, "SERVICES[1].healthPath", "single /"},
 		{"path prefix without slash", map[string]string{"SERVICES": svc(`,"pathPrefix":"docs"`)}, "SERVICES[1].pathPrefix", "start with /"},
 		{"path prefix on the controller's routes", map[string]string{"SERVICES": svc(`,"pathPrefix":"/_wake"`)}, "SERVICES[1].pathPrefix", "reserved"},
-		{"a typo in a field name", map[string]string{"SERVICES": svc(`,"prot":80`)}, "SERVICES", "unknown field"},
+		{"a typo in a field name", map[string]string{"SERVICES": svc(`,"prot":80`)}, "SERVICES[1]", `unknown setting "prot"; did you mean "port"?`},
+		{"a typo in the metric", map[string]string{"SERVICES": svc(`,"metric":{"namespce":"A"}`)}, "SERVICES[1].metric", `unknown setting "namespce"; did you mean "namespace"?`},
+		{"a setting nothing is close to", map[string]string{"SERVICES": svc(`,"colour":"blue"`)}, "SERVICES[1]", `unknown setting "colour"`},
+		{"a number as a string", map[string]string{"SERVICES": svc(`,"port":"8080"`)}, "SERVICES[1].port", `want a number, got "8080"`},
+		{"a keep-warm window that is not a string", map[string]string{"SERVICES": svc(`,"keepWarm":["daily 08:00-09:00",9]`)}, "SERVICES[1].keepWarm[1]", "want a string, got 9"},
+		{"an entry that is not an object", map[string]string{"SERVICES": `["web"]`}, "SERVICES[0]", `want an object, got "web"`},
+		{"not JSON, where", map[string]string{"SERVICES": `[{"name": "a",}]`}, "SERVICES", "not JSON at character 15: invalid character '}'"},
+		{"an object that is not JSON, by line", map[string]string{"SERVICES_S3": "s3://bucket/services.json", "SERVICES_S3_VERSION": "multiline"}, "SERVICES_S3", "not JSON at line 3, column 11"},
+		{"a value of the object of the wrong type", map[string]string{"SERVICES_S3": "s3://bucket/services.json", "SERVICES_S3_VERSION": "string-port"}, "SERVICES_S3[1].port", `want a number, got "80"`},
 		{"empty list", map[string]string{"SERVICES": `[]`}, "SERVICES", "empty"},
 		{"not JSON", map[string]string{"SERVICES": `{name: web}`}, "SERVICES", "not a JSON list"},
+		{"an object, not a list", map[string]string{"SERVICES": `{"name":"web"}`}, "SERVICES", "not a JSON list of services: want a list, got an object"},
 		{"the same service twice", map[string]string{"SERVICES": `[{"name":"a","cluster":"c","host":"x"},{"name":"a","cluster":"c","host":"y"}]`}, "SERVICES[1].name", "already listed"},
 		{"the same route twice", map[string]string{"SERVICES": `[{"name":"a","cluster":"c"},{"name":"b","cluster":"c"}]`}, "SERVICES[1].host", "same route"},
 		{"url mode without a URL", map[string]string{"SERVICES": svc(`,"address":"url"`)}, "SERVICES[1].url", "absolute http(s) URL"},
@@ -129,6 +142,10 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"bad keep-warm hours", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "KEEP_WARM": "mon 8-18"}, "KEEP_WARM[0]", "time of day"},
 		{"bad sleep time", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "SLEEP_AT": "25:00"}, "SLEEP_AT", "time of day"},
 		{"bad metric dimensions", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "IDLE_SIGNAL": "custom", "METRIC_NAMESPACE": "A", "METRIC_NAME": "B", "METRIC_DIMENSIONS": "novalue"}, "METRIC_DIMENSIONS", "NAME=VALUE"},
+		{"an unknown log level", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "LOG_LEVEL": "verbose"}, "LOG_LEVEL", `must be debug, info, warn or error, got "verbose"`},
+		{"a dry run that is neither true nor false", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "DRY_RUN": "maybe"}, "DRY_RUN", "true or false"},
+		{"an evaluation interval under a second", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "EVALUATE_EVERY": "500ms"}, "EVALUATE_EVERY", "at least 1s"},
+		{"an evaluation interval that is no duration", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "EVALUATE_EVERY": "30"}, "EVALUATE_EVERY", "such as 30s"},
 	}
 	objects := func(loc ObjectLocation) ([]byte, error) {
 		switch {
@@ -138,6 +155,10 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 			return []byte(`{"name":"a"}`), nil
 		case loc.Version == "bad-port":
 			return []byte(svc(`,"port":0`)), nil
+		case loc.Version == "multiline":
+			return []byte("[\n  {\"name\": \"a\", \"cluster\": \"c\"},\n  {\"name\" \"b\"}\n]"), nil
+		case loc.Version == "string-port":
+			return []byte(svc(`,"port":"80"`)), nil
 		}
 		return []byte(svc("")), nil
 	}
@@ -188,5 +209,85 @@ func TestAnObjectListIsRefusedWhereNoS3ClientIs(t *testing.T) {
 	var fe *FieldError
 	if !errors.As(err, &fe) || fe.Field != "SERVICES_S3" || !strings.Contains(fe.Reason, "no S3 client") {
 		t.Fatalf("error %v, want SERVICES_S3 refused", err)
+	}
+}
+
+func TestFunctionWideSettings(t *testing.T) {
+	one := map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c"}
+	with := func(extra map[string]string) map[string]string {
+		m := maps.Clone(one)
+		maps.Copy(m, extra)
+		return m
+	}
+	tests := []struct {
+		name  string
+		env   map[string]string
+		check func(Config) bool
+	}{
+		{"defaults", one, func(c Config) bool {
+			return c.LogLevel == slog.LevelInfo && !c.DryRun && c.EvaluateEvery == 0 && !c.InLambda && !c.Emulator
+		}},
+		{"a log level in any case", with(map[string]string{"LOG_LEVEL": " WARN "}), func(c Config) bool { return c.LogLevel == slog.LevelWarn }},
+		{"debug", with(map[string]string{"LOG_LEVEL": "debug"}), func(c Config) bool { return c.LogLevel == slog.LevelDebug }},
+		{"a dry run", with(map[string]string{"DRY_RUN": "true"}), func(c Config) bool { return c.DryRun }},
+		{"an evaluation interval", with(map[string]string{"EVALUATE_EVERY": "30s"}), func(c Config) bool { return c.EvaluateEvery == 30*time.Second }},
+		{"under the Lambda runtime", with(map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}), func(c Config) bool { return c.InLambda }},
+		{"an emulator for every service", with(map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}), func(c Config) bool { return c.Emulator }},
+		{"an emulator for CloudWatch alone", with(map[string]string{"AWS_ENDPOINT_URL_CLOUDWATCH": "http://127.0.0.1:5000"}), func(c Config) bool { return c.Emulator }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := FromEnv(env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(cfg) {
+				t.Fatalf("configuration %+v", cfg)
+			}
+		})
+	}
+}
+
+func TestServicesByName(t *testing.T) {
+	one := Services{{Name: "web", Cluster: "c"}}
+	two := Services{{Name: "web", Cluster: "a"}, {Name: "api", Cluster: "b"}}
+	tests := []struct {
+		name     string
+		services Services
+		asked    string
+		want     string
+		wantErr  string
+	}{
+		{"an empty name picks the only service", one, "", "web", ""},
+		{"by cluster/name", two, "b/api", "api", ""},
+		{"by name", two, "web", "web", ""},
+		{"an empty name with two services lists them", two, "", "", "service is required: one of web, api"},
+		{"an unknown name lists the services", two, "nope", "", `unknown service "nope": one of web, api`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := tc.services.ByName(tc.asked)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || s.Name != tc.want {
+				t.Fatalf("found %+v (%v), want %s", s, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestACauseIsKept(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{"SERVICES_FILE": "/nonexistent/services.json"}))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("error %v does not wrap the file's error", err)
+	}
+	_, err = FromEnv(env(map[string]string{"SERVICES": `[{"name":"a","cluster":"c","port":"80"}]`}))
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		t.Fatalf("error %v does not wrap the decoder's", err)
 	}
 }

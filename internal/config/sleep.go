@@ -1,8 +1,6 @@
 package config
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -78,25 +76,6 @@ type Metric struct {
 	MissingData   string            `json:"missingData"`
 }
 
-// Window is a weekly time window: on Days, from From to To (minutes after midnight).
-type Window struct {
-	Days     [7]bool // indexed by time.Weekday
-	From, To int
-}
-
-// Contains reports whether t (in the window's time zone) falls inside.
-func (w Window) Contains(t time.Time) bool {
-	m := t.Hour()*60 + t.Minute()
-	if w.From <= w.To {
-		return w.Days[t.Weekday()] && m >= w.From && m < w.To
-	}
-	// Over midnight: the part after midnight belongs to the day before.
-	if m >= w.From {
-		return w.Days[t.Weekday()]
-	}
-	return m < w.To && w.Days[(t.Weekday()+6)%7]
-}
-
 // sleepJSON is the part of a service entry about sleeping.
 type sleepJSON struct {
 	SleepAfterMinutes *int     `json:"sleepAfterMinutes"`
@@ -112,172 +91,187 @@ type sleepJSON struct {
 	SleepAt           string   `json:"sleepAt"`
 }
 
-func (r sleepJSON) validate(name func(jsonName, envName string) string) (SleepPolicy, error) {
+var (
+	sleepAfterSetting   = named{"sleepAfterMinutes", "SLEEP_AFTER_MINUTES"}
+	graceSetting        = named{"graceMinutes", "GRACE_MINUTES"}
+	thresholdSetting    = named{"idleThreshold", "IDLE_THRESHOLD"}
+	signalSetting       = named{"idleSignal", "IDLE_SIGNAL"}
+	targetGroupSetting  = named{"targetGroup", "TARGET_GROUP"}
+	loadBalancerSetting = named{"loadBalancer", "LOAD_BALANCER"}
+	metricSetting       = named{"metric", "METRIC_NAME"}
+	statisticSetting    = named{"metric.statistic", "METRIC_STATISTIC"}
+	missingDataSetting  = named{"metric.missingData", "METRIC_MISSING_DATA"}
+	dimensionsSetting   = named{"metric.dimensions", "METRIC_DIMENSIONS"}
+	timezoneSetting     = named{"timezone", "TIMEZONE"}
+	keepWarmSetting     = named{"keepWarm", "KEEP_WARM"}
+	sleepAtSetting      = named{"sleepAt", "SLEEP_AT"}
+)
+
+// sleepChecks check one setting each, in this order, and complete the policy with it.
+var sleepChecks = []func(p *SleepPolicy, r sleepJSON) *problem{
+	checkSleepAfter, checkGrace, checkThresholdSign, checkSignal, checkTimezone, checkKeepWarm, checkSleepAt,
+}
+
+// policy turns the sleep settings into a SleepPolicy, or says which is at fault.
+func (r sleepJSON) policy() (SleepPolicy, *problem) {
 	p := SleepPolicy{Signal: strings.ToLower(strings.TrimSpace(r.IdleSignal)), Window: DefaultSleepAfter, Grace: DefaultGrace, SleepAt: -1, Location: time.UTC}
 	if p.Signal == "" {
 		p.Signal = SignalNetwork
 	}
-	if r.SleepAfterMinutes != nil {
-		if *r.SleepAfterMinutes < 1 || *r.SleepAfterMinutes > 7*24*60 {
-			return p, fieldErr(name("sleepAfterMinutes", "SLEEP_AFTER_MINUTES"), "must be between 1 and %d, got %d", 7*24*60, *r.SleepAfterMinutes)
+	for _, check := range sleepChecks {
+		if prob := check(&p, r); prob != nil {
+			return p, prob
 		}
-		p.Window = time.Duration(*r.SleepAfterMinutes) * time.Minute
-	}
-	if r.GraceMinutes != nil {
-		if *r.GraceMinutes < 0 || *r.GraceMinutes > 24*60 {
-			return p, fieldErr(name("graceMinutes", "GRACE_MINUTES"), "must be between 0 and %d, got %d", 24*60, *r.GraceMinutes)
-		}
-		p.Grace = time.Duration(*r.GraceMinutes) * time.Minute
-	}
-	thresholdField := name("idleThreshold", "IDLE_THRESHOLD")
-	if r.IdleThreshold != nil && *r.IdleThreshold < 0 {
-		return p, fieldErr(thresholdField, "must not be negative, got %v", *r.IdleThreshold)
-	}
-	switch p.Signal {
-	case SignalNetwork:
-		p.Threshold = DefaultNetworkThreshold
-	case SignalRequests:
-		if r.TargetGroup == "" {
-			return p, fieldErr(name("targetGroup", "TARGET_GROUP"), "required with the requests signal: the target group's ARN suffix, such as targetgroup/web/0123456789abcdef")
-		}
-		if !strings.HasPrefix(r.TargetGroup, "targetgroup/") {
-			return p, fieldErr(name("targetGroup", "TARGET_GROUP"), "must be the ARN suffix targetgroup/NAME/ID, got %q", r.TargetGroup)
-		}
-		// ALB publishes RequestCount by LoadBalancer and TargetGroup together, never by
-		// TargetGroup alone: without the load balancer the query finds nothing, which
-		// would read as "no requests" for a busy service.
-		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
-		if r.LoadBalancer == "" {
-			return p, fieldErr(name("loadBalancer", "LOAD_BALANCER"), "required with the requests signal: ALB publishes RequestCount by load balancer and target group together, never by target group alone; give the load balancer's ARN suffix, such as app/web/0123456789abcdef")
-		}
-		if !strings.HasPrefix(r.LoadBalancer, "app/") {
-			return p, fieldErr(name("loadBalancer", "LOAD_BALANCER"), "must be the ARN suffix app/NAME/ID, got %q", r.LoadBalancer)
-		}
-		p.TargetGroup, p.LoadBalancer = r.TargetGroup, r.LoadBalancer
-		p.CountConnections = r.CountConnections == nil || *r.CountConnections
-	case SignalCPU:
-		p.Threshold = DefaultCPUThreshold
-	case SignalCustom:
-		m := r.Metric
-		field := name("metric", "METRIC_NAME")
-		if m == nil || m.Namespace == "" || m.Name == "" {
-			return p, fieldErr(field, "the custom signal needs a metric with namespace and name")
-		}
-		if r.IdleThreshold == nil {
-			return p, fieldErr(thresholdField, "required with the custom signal")
-		}
-		if m.Statistic == "" {
-			m.Statistic = "Sum"
-		}
-		switch m.Statistic {
-		case "Sum", "Average", "Maximum", "Minimum", "SampleCount":
-		default:
-			return p, fieldErr(name("metric.statistic", "METRIC_STATISTIC"), "must be Sum, Average, Maximum, Minimum or SampleCount, got %q", m.Statistic)
-		}
-		switch strings.ToLower(m.MissingData) {
-		case "", "unknown":
-		case "idle":
-			m.MissingIsIdle = true
-		default:
-			return p, fieldErr(name("metric.missingData", "METRIC_MISSING_DATA"), "must be unknown or idle, got %q", m.MissingData)
-		}
-		if len(m.Dimensions) > 30 {
-			return p, fieldErr(name("metric.dimensions", "METRIC_DIMENSIONS"), "at most 30 dimensions")
-		}
-		p.Metric = *m
-	case SignalUptime:
-	default:
-		return p, fieldErr(name("idleSignal", "IDLE_SIGNAL"), "must be network, requests, cpu, custom or uptime, got %q", r.IdleSignal)
-	}
-	if r.IdleThreshold != nil {
-		p.Threshold = *r.IdleThreshold
-	}
-	if r.Timezone != "" {
-		loc, err := time.LoadLocation(r.Timezone)
-		if err != nil {
-			return p, fieldErr(name("timezone", "TIMEZONE"), "unknown time zone %q (use an IANA name such as Europe/Berlin)", r.Timezone)
-		}
-		p.Location = loc
-	}
-	for i, spec := range r.KeepWarm {
-		w, err := parseWindow(spec)
-		if err != nil {
-			return p, fieldErr(fmt.Sprintf("%s[%d]", name("keepWarm", "KEEP_WARM"), i), "%v", err)
-		}
-		p.KeepWarm = append(p.KeepWarm, w)
-	}
-	if r.SleepAt != "" {
-		m, err := parseClock(r.SleepAt)
-		if err != nil {
-			return p, fieldErr(name("sleepAt", "SLEEP_AT"), "%v", err)
-		}
-		if m == 24*60 {
-			// The day never reaches 24:00: such a sleep time would never come.
-			return p, fieldErr(name("sleepAt", "SLEEP_AT"), "24:00 is never reached; use 00:00 or 23:59")
-		}
-		p.SleepAt = m
 	}
 	return p, nil
 }
 
-var dayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
-
-// parseWindow reads "mon-fri 08:00-18:00", "sat,sun 10:00-12:00" or "daily 22:00-02:00".
-func parseWindow(spec string) (Window, error) {
-	var w Window
-	days, hours, ok := strings.Cut(strings.TrimSpace(strings.ToLower(spec)), " ")
-	if !ok {
-		return w, fmt.Errorf("%q: want days and hours, such as \"mon-fri 08:00-18:00\"", spec)
+func checkSleepAfter(p *SleepPolicy, r sleepJSON) *problem {
+	if r.SleepAfterMinutes == nil {
+		return nil
 	}
-	if days == "daily" || days == "every" {
-		days = "sun-sat"
+	if *r.SleepAfterMinutes < 1 || *r.SleepAfterMinutes > 7*24*60 {
+		return sleepAfterSetting.invalid("must be between 1 and %d, got %d", 7*24*60, *r.SleepAfterMinutes)
 	}
-	for _, part := range strings.Split(days, ",") {
-		from, to, isRange := strings.Cut(part, "-")
-		a, ok := dayNames[from]
-		if !ok {
-			return w, fmt.Errorf("%q: unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", spec, from)
-		}
-		b := a
-		if isRange {
-			if b, ok = dayNames[to]; !ok {
-				return w, fmt.Errorf("%q: unknown day %q", spec, to)
-			}
-		}
-		for d := a; ; d = (d + 1) % 7 {
-			w.Days[d] = true
-			if d == b {
-				break
-			}
-		}
-	}
-	from, to, ok := strings.Cut(strings.TrimSpace(hours), "-")
-	if !ok {
-		return w, fmt.Errorf("%q: want hours such as 08:00-18:00", spec)
-	}
-	var err error
-	if w.From, err = parseClock(from); err != nil {
-		return w, fmt.Errorf("%q: %v", spec, err)
-	}
-	if w.From == 24*60 {
-		return w, fmt.Errorf("%q: 24:00 only ends a window; start it at 00:00", spec)
-	}
-	if w.To, err = parseClock(to); err != nil {
-		return w, fmt.Errorf("%q: %v", spec, err)
-	}
-	if w.From == w.To {
-		return w, fmt.Errorf("%q: the window is empty", spec)
-	}
-	return w, nil
+	p.Window = time.Duration(*r.SleepAfterMinutes) * time.Minute
+	return nil
 }
 
-// parseClock reads "HH:MM" (24 hours; "24:00" is the end of the day).
-func parseClock(s string) (int, error) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 24 || mm < 0 || mm > 59 || (hh == 24 && mm != 0) {
-		return 0, fmt.Errorf("%q is not a time of day such as 18:30", s)
+func checkGrace(p *SleepPolicy, r sleepJSON) *problem {
+	if r.GraceMinutes == nil {
+		return nil
 	}
-	return hh*60 + mm, nil
+	if *r.GraceMinutes < 0 || *r.GraceMinutes > 24*60 {
+		return graceSetting.invalid("must be between 0 and %d, got %d", 24*60, *r.GraceMinutes)
+	}
+	p.Grace = time.Duration(*r.GraceMinutes) * time.Minute
+	return nil
+}
+
+func checkThresholdSign(_ *SleepPolicy, r sleepJSON) *problem {
+	if r.IdleThreshold != nil && *r.IdleThreshold < 0 {
+		return thresholdSetting.invalid("must not be negative, got %v", *r.IdleThreshold)
+	}
+	return nil
+}
+
+// signals read each signal's own settings and set its default threshold.
+var signals = map[string]func(p *SleepPolicy, r sleepJSON) *problem{
+	SignalNetwork:  func(p *SleepPolicy, _ sleepJSON) *problem { p.Threshold = DefaultNetworkThreshold; return nil },
+	SignalRequests: requestsSignal,
+	SignalCPU:      func(p *SleepPolicy, _ sleepJSON) *problem { p.Threshold = DefaultCPUThreshold; return nil },
+	SignalCustom:   customSignal,
+	SignalUptime:   func(*SleepPolicy, sleepJSON) *problem { return nil },
+}
+
+func checkSignal(p *SleepPolicy, r sleepJSON) *problem {
+	read, ok := signals[p.Signal]
+	if !ok {
+		return signalSetting.invalid("must be network, requests, cpu, custom or uptime, got %q", r.IdleSignal)
+	}
+	if prob := read(p, r); prob != nil {
+		return prob
+	}
+	if r.IdleThreshold != nil {
+		p.Threshold = *r.IdleThreshold
+	}
+	return nil
+}
+
+func requestsSignal(p *SleepPolicy, r sleepJSON) *problem {
+	if r.TargetGroup == "" {
+		return targetGroupSetting.invalid("required with the requests signal: the target group's ARN suffix, such as targetgroup/web/0123456789abcdef")
+	}
+	if !strings.HasPrefix(r.TargetGroup, "targetgroup/") {
+		return targetGroupSetting.invalid("must be the ARN suffix targetgroup/NAME/ID, got %q", r.TargetGroup)
+	}
+	// ALB publishes RequestCount by LoadBalancer and TargetGroup together, never by
+	// TargetGroup alone: without the load balancer the query finds nothing, which
+	// would read as "no requests" for a busy service.
+	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+	if r.LoadBalancer == "" {
+		return loadBalancerSetting.invalid("required with the requests signal: ALB publishes RequestCount by load balancer and target group together, never by target group alone; give the load balancer's ARN suffix, such as app/web/0123456789abcdef")
+	}
+	if !strings.HasPrefix(r.LoadBalancer, "app/") {
+		return loadBalancerSetting.invalid("must be the ARN suffix app/NAME/ID, got %q", r.LoadBalancer)
+	}
+	p.TargetGroup, p.LoadBalancer = r.TargetGroup, r.LoadBalancer
+	p.CountConnections = r.CountConnections == nil || *r.CountConnections
+	return nil
+}
+
+// maxDimensions is how many dimensions a CloudWatch metric has at most.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html
+const maxDimensions = 30
+
+// customSignal reads the custom metric. The statistics are the ones
+// GetMetricData takes by these names.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html
+func customSignal(p *SleepPolicy, r sleepJSON) *problem {
+	if r.Metric == nil || r.Metric.Namespace == "" || r.Metric.Name == "" {
+		return metricSetting.invalid("the custom signal needs a metric with namespace and name")
+	}
+	if r.IdleThreshold == nil {
+		return thresholdSetting.invalid("required with the custom signal")
+	}
+	m := *r.Metric
+	if m.Statistic == "" {
+		m.Statistic = "Sum"
+	}
+	switch m.Statistic {
+	case "Sum", "Average", "Maximum", "Minimum", "SampleCount":
+	default:
+		return statisticSetting.invalid("must be Sum, Average, Maximum, Minimum or SampleCount, got %q", m.Statistic)
+	}
+	switch strings.ToLower(m.MissingData) {
+	case "", "unknown":
+	case "idle":
+		m.MissingIsIdle = true
+	default:
+		return missingDataSetting.invalid("must be unknown or idle, got %q", m.MissingData)
+	}
+	if len(m.Dimensions) > maxDimensions {
+		return dimensionsSetting.invalid("at most %d dimensions", maxDimensions)
+	}
+	p.Metric = m
+	return nil
+}
+
+func checkTimezone(p *SleepPolicy, r sleepJSON) *problem {
+	if r.Timezone == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return timezoneSetting.invalid("unknown time zone %q (use an IANA name such as Europe/Berlin)", r.Timezone)
+	}
+	p.Location = loc
+	return nil
+}
+
+func checkKeepWarm(p *SleepPolicy, r sleepJSON) *problem {
+	for i, spec := range r.KeepWarm {
+		w, err := parseWindow(spec)
+		if err != nil {
+			return keepWarmSetting.index(i).invalid("%v", err)
+		}
+		p.KeepWarm = append(p.KeepWarm, w)
+	}
+	return nil
+}
+
+func checkSleepAt(p *SleepPolicy, r sleepJSON) *problem {
+	if r.SleepAt == "" {
+		return nil
+	}
+	m, err := parseClock(r.SleepAt)
+	if err != nil {
+		return sleepAtSetting.invalid("%v", err)
+	}
+	if m == 24*60 {
+		// The day never reaches 24:00: such a sleep time would never come.
+		return sleepAtSetting.invalid("24:00 is never reached; use 00:00 or 23:59")
+	}
+	p.SleepAt = m
+	return nil
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
 )
 
 func TestAnInterfaceSeenBeforeCostsNoEC2Call(t *testing.T) {
@@ -63,16 +63,16 @@ const answer = `<?xml version="1.0" encoding="UTF-8"?>
   </networkInterfaceSet>
 </DescribeNetworkInterfacesResponse>`
 
-// wakeAttempts is how many times Wake's client tries a call in all (awsclient's maxAttempts).
+// wakeAttempts is how many times Wake's client tries a call in all (launch's maxAttempts).
 const wakeAttempts = 3
 
-// wakesEC2 is the SDK's EC2 client as Wake builds it (awsclient.WithoutThrottleRetries),
+// wakesEC2 is the SDK's EC2 client as Wake builds it (launch.WithoutThrottleRetries),
 // against a local server.
 func wakesEC2(t *testing.T, h http.HandlerFunc) *ec2.Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return ec2.NewFromConfig(awsclient.WithoutThrottleRetries(aws.Config{
+	return ec2.NewFromConfig(launch.WithoutThrottleRetries(aws.Config{
 		Region:       "eu-west-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
 		BaseEndpoint: aws.String(srv.URL),

@@ -1,18 +1,22 @@
 // Package invoke tells the kinds of Lambda event apart: an API Gateway HTTP
-// API request, or an operator's direct invocation {"action": …}.
+// API request, or an operator's direct invocation {"action": …}, or another
+// event the function takes (Auto-Sleep's schedule).
+//
+// It leaves HTTP to the function that has an HTTP face: Wake hands its
+// handler in (through the API Gateway adapter), so Auto-Sleep's binary
+// carries no HTTP adapter at all.
 package invoke
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
+	"reflect"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/strictjson"
 )
 
 // Command is an operator's direct invocation.
@@ -25,10 +29,13 @@ type Command struct {
 // Operator carries out commands.
 type Operator func(ctx context.Context, cmd Command) (any, error)
 
+// HTTPHandler answers an API Gateway HTTP API event (payload format 2.0).
+type HTTPHandler func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
 // Dispatcher routes raw events.
 type Dispatcher struct {
 	// HTTP serves API Gateway events; nil when the function has no HTTP face.
-	HTTP http.Handler
+	HTTP HTTPHandler
 	// Other handles events that are neither HTTP nor commands (a schedule); nil to refuse them.
 	Other    func(ctx context.Context, raw json.RawMessage) (any, error)
 	Operator Operator
@@ -37,36 +44,56 @@ type Dispatcher struct {
 // ErrBadEvent is returned for events the function does not understand.
 var ErrBadEvent = errors.New("unrecognised event")
 
+// kind is what tells the events apart.
+type kind struct {
+	Action         *string         `json:"action"`
+	Version        string          `json:"version"`
+	RequestContext json.RawMessage `json:"requestContext"`
+	HTTPMethod     string          `json:"httpMethod"`
+}
+
 // Handle is the Lambda handler.
 func (d Dispatcher) Handle(ctx context.Context, raw json.RawMessage) (any, error) {
-	var probe struct {
-		Action         *string         `json:"action"`
-		Version        string          `json:"version"`
-		RequestContext json.RawMessage `json:"requestContext"`
-		HTTPMethod     string          `json:"httpMethod"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return nil, fmt.Errorf("%w: not a JSON object: %v", ErrBadEvent, err)
+	var k kind
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return nil, unreadable(raw, err)
 	}
 	switch {
-	case probe.Action != nil:
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
+	case k.Action != nil:
 		var cmd Command
-		if err := dec.Decode(&cmd); err != nil {
-			return nil, fmt.Errorf("%w: command: %v", ErrBadEvent, err)
+		if err := strictjson.Decode(raw, &cmd); err != nil {
+			return nil, fmt.Errorf("%w: command: %w", ErrBadEvent, err)
 		}
 		return d.Operator(ctx, cmd)
-	case probe.HTTPMethod != "":
+	case k.HTTPMethod != "":
 		return nil, fmt.Errorf("%w: API Gateway payload format 1.0 is not supported; use an HTTP API with payload format 2.0", ErrBadEvent)
-	case probe.Version == "2.0" && len(probe.RequestContext) > 0 && d.HTTP != nil:
+	case k.Version == "2.0" && len(k.RequestContext) > 0 && d.HTTP != nil:
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, fmt.Errorf("%w: API Gateway event: %v", ErrBadEvent, err)
+			return nil, fmt.Errorf("%w: API Gateway event: %w", ErrBadEvent, strictjson.Explain(raw, err, reflect.TypeOf(ev)))
 		}
-		return apigw.Serve(ctx, d.HTTP, ev)
+		resp, err := d.HTTP(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		return resp, nil
 	case d.Other != nil:
 		return d.Other(ctx, raw)
 	}
 	return nil, fmt.Errorf("%w: expected an API Gateway HTTP API event (payload 2.0) or {\"action\": …}", ErrBadEvent)
+}
+
+// unreadable says why raw could not be told apart: it is not JSON (and
+// where), not an object, or a field that tells events apart has another type.
+func unreadable(raw []byte, err error) error {
+	explained := strictjson.Explain(raw, err, reflect.TypeFor[kind]())
+	var e *strictjson.Error
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(explained, &e) && e.Path != "":
+		return fmt.Errorf("%w: %w", ErrBadEvent, explained)
+	case errors.As(err, &syntax):
+		return fmt.Errorf("%w: not a JSON object: the payload is %w", ErrBadEvent, explained)
+	}
+	return fmt.Errorf("%w: not a JSON object: %w", ErrBadEvent, explained)
 }

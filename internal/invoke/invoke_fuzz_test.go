@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
@@ -128,12 +129,12 @@ func (w *wakeDispatcher) dispatch(t *testing.T, state uint8, raw []byte) {
 		opErr                             error
 	)
 	h := wakehttp.New(ctrl, w.router, w.page, wakehttp.Options{HeadWakes: state&0x40 == 0}, w.log)
-	op := wakeops.Operator(ctrl, w.router)
+	op := wakeops.Operator(ctrl, services)
 	d := invoke.Dispatcher{
-		HTTP: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		HTTP: apigw.Handler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			httpCalled = true
 			h.ServeHTTP(rw, r)
-		}),
+		})),
 		Operator: func(ctx context.Context, cmd invoke.Command) (any, error) {
 			opCalled = true
 			opOut, opErr = op(ctx, cmd)

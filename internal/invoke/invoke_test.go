@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
 )
 
 func sample(t *testing.T, name string) json.RawMessage {
@@ -24,9 +26,9 @@ func sample(t *testing.T, name string) json.RawMessage {
 
 func dispatcher(got *[]string) Dispatcher {
 	return Dispatcher{
-		HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		HTTP: apigw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			*got = append(*got, "http "+r.Method+" "+r.URL.Path)
-		}),
+		})),
 		Operator: func(ctx context.Context, cmd Command) (any, error) {
 			*got = append(*got, "command "+cmd.Action+" "+cmd.Service)
 			return map[string]string{"ok": cmd.Action}, nil
@@ -75,6 +77,26 @@ func TestBadEventsAreClearErrors(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			var got []string
 			_, err := dispatcher(&got).Handle(context.Background(), sample(t, tc.file))
+			if !errors.Is(err, ErrBadEvent) || !strings.Contains(err.Error(), tc.says) || len(got) != 0 {
+				t.Fatalf("error %v, handlers %v; want ErrBadEvent saying %q", err, got, tc.says)
+			}
+		})
+	}
+}
+
+func TestBadEventsSayWhatIsWrongInTheWritersWords(t *testing.T) {
+	tests := []struct{ name, event, says string }{
+		{"a payload that is not JSON", `not json`, "unrecognised event: not a JSON object: the payload is not JSON at character 2: invalid character 'o'"},
+		{"a payload cut short", `{"action":"status"`, "the payload is not JSON at the end"},
+		{"JSON that is not an object", `["status"]`, "not a JSON object: want an object, got a list"},
+		{"an action that is not a string", `{"action":3}`, "action: want a string, got 3"},
+		{"a typo in a command", `{"action":"evaluate","dryrn":true}`, `command: unknown field "dryrn"; did you mean "dryRun"?`},
+		{"a dry run that is not true or false", `{"action":"evaluate","dryRun":"yes"}`, `command: dryRun: want true or false, got "yes"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			_, err := dispatcher(&got).Handle(context.Background(), json.RawMessage(tc.event))
 			if !errors.Is(err, ErrBadEvent) || !strings.Contains(err.Error(), tc.says) || len(got) != 0 {
 				t.Fatalf("error %v, handlers %v; want ErrBadEvent saying %q", err, got, tc.says)
 			}

@@ -8,21 +8,11 @@ import (
 	"strings"
 )
 
-// New returns a JSON logger that names the function and the ECS services it
-// manages on every line; lines about one service name it as "service" (see For).
-func New(w io.Writer, function, level string, services []string) *slog.Logger {
-	var lvl slog.Level
-	switch strings.ToLower(level) {
-	case "debug":
-		lvl = slog.LevelDebug
-	case "warn":
-		lvl = slog.LevelWarn
-	case "error":
-		lvl = slog.LevelError
-	default:
-		lvl = slog.LevelInfo
-	}
-	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})).With("function", function)
+// New returns a JSON logger of the lines at level or above that names the
+// function and the ECS services it manages on every line; lines about one
+// service name it as "service" (see For).
+func New(w io.Writer, function string, level slog.Level, services []string) *slog.Logger {
+	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})).With("function", function)
 	return log.With("services", names(services))
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"testing"
 )
 
@@ -24,7 +25,7 @@ func TestEveryLineNamesTheServicesAndAFleetByItsNumber(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			New(&buf, "wake", "", tc.services).Info("started")
+			New(&buf, "wake", slog.LevelInfo, tc.services).Info("started")
 			var line struct{ Function, Services string }
 			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
 				t.Fatalf("line %q: %v", buf.String(), err)

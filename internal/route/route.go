@@ -2,7 +2,6 @@
 package route
 
 import (
-	"fmt"
 	"net"
 	"strings"
 
@@ -42,29 +41,4 @@ func (r *Router) Match(host, path string) (config.Service, bool) {
 		}
 	}
 	return best, bestScore >= 0
-}
-
-// ByName finds a service by its name or cluster/name; with one service, an empty name picks it.
-func (r *Router) ByName(name string) (config.Service, error) {
-	if name == "" {
-		if len(r.services) == 1 {
-			return r.services[0], nil
-		}
-		return config.Service{}, fmt.Errorf("service is required: one of %s", strings.Join(r.Names(), ", "))
-	}
-	for _, s := range r.services {
-		if s.Name == name || s.ID() == name {
-			return s, nil
-		}
-	}
-	return config.Service{}, fmt.Errorf("unknown service %q: one of %s", name, strings.Join(r.Names(), ", "))
-}
-
-// Names lists the configured services.
-func (r *Router) Names() []string {
-	out := make([]string, len(r.services))
-	for i, s := range r.services {
-		out[i] = s.Name
-	}
-	return out
 }

@@ -1,7 +1,6 @@
 package route
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
@@ -40,22 +39,5 @@ func TestNoMatchWithoutACatchAll(t *testing.T) {
 	r := New([]config.Service{{Name: "shop", Cluster: "c", Host: "shop.example.com"}})
 	if _, ok := r.Match("other.example.com", "/"); ok {
 		t.Fatal("matched a host no service has")
-	}
-}
-
-func TestByName(t *testing.T) {
-	one := New([]config.Service{{Name: "web", Cluster: "c"}})
-	if s, err := one.ByName(""); err != nil || s.Name != "web" {
-		t.Fatalf("empty name with one service: %v %v", s, err)
-	}
-	two := New([]config.Service{{Name: "web", Cluster: "a"}, {Name: "api", Cluster: "b"}})
-	if s, err := two.ByName("b/api"); err != nil || s.Name != "api" {
-		t.Fatalf("by cluster/name: %v %v", s, err)
-	}
-	if _, err := two.ByName(""); err == nil || !strings.Contains(err.Error(), "web, api") {
-		t.Fatalf("empty name with two services: %v", err)
-	}
-	if _, err := two.ByName("nope"); err == nil || !strings.Contains(err.Error(), `unknown service "nope"`) {
-		t.Fatalf("unknown name: %v", err)
 	}
 }

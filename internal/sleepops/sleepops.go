@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
 )
 
 // Evaluator is what the operations need.
@@ -32,17 +33,16 @@ var _ Calibrator = (*activity.Reader)(nil)
 type Ops struct {
 	Evaluator Evaluator
 	Signals   Calibrator
-	Services  []config.Service
+	Services  config.Services
 	// DryRun is the scheduled ticks' mode (DRY_RUN).
 	DryRun bool
 }
 
-// Scheduled handles an EventBridge scheduled event: one tick.
+// Scheduled handles an EventBridge scheduled event: one tick. A schedule
+// rule's event comes from source "aws.events" with detail-type "Scheduled Event".
+// https://docs.aws.amazon.com/lambda/latest/dg/with-scheduled-events.html
 func (o Ops) Scheduled(ctx context.Context, raw json.RawMessage) (any, error) {
-	var ev struct {
-		Source     string `json:"source"`
-		DetailType string `json:"detail-type"`
-	}
+	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &ev); err != nil || (ev.Source != "aws.events" && ev.DetailType != "Scheduled Event") {
 		return nil, fmt.Errorf("%w: expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\"}", invoke.ErrBadEvent)
 	}
@@ -54,7 +54,7 @@ func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 	switch cmd.Action {
 	case "evaluate":
 		if cmd.Service != "" {
-			svc, err := route.New(o.Services).ByName(cmd.Service)
+			svc, err := o.Services.ByName(cmd.Service)
 			if err != nil {
 				return nil, err
 			}
@@ -71,7 +71,7 @@ func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 		if cmd.DryRun != nil {
 			return nil, fmt.Errorf("sleep takes no dryRun; use evaluate with dryRun true to see what would sleep")
 		}
-		svc, err := route.New(o.Services).ByName(cmd.Service)
+		svc, err := o.Services.ByName(cmd.Service)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +84,7 @@ func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 		if cmd.DryRun != nil {
 			return nil, fmt.Errorf("calibrate takes no dryRun: it never changes anything")
 		}
-		svc, err := route.New(o.Services).ByName(cmd.Service)
+		svc, err := o.Services.ByName(cmd.Service)
 		if err != nil {
 			return nil, err
 		}

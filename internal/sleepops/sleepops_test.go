@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -101,11 +103,29 @@ func TestOperatorCommands(t *testing.T) {
 }
 
 func TestScheduledEvents(t *testing.T) {
-	f := &fakeEval{}
-	if _, err := ops(f, false).Scheduled(context.Background(), json.RawMessage(`{"source":"aws.events","detail-type":"Scheduled Event"}`)); err != nil || len(f.evaluated) != 2 {
-		t.Fatalf("scheduled tick: %v %v", err, f.evaluated)
+	sample, err := os.ReadFile(filepath.Join("..", "..", "testdata", "lambda", "eventbridge-scheduled.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := ops(f, false).Scheduled(context.Background(), json.RawMessage(`{"hello":"world"}`)); !errors.Is(err, invoke.ErrBadEvent) {
-		t.Fatalf("a stray event: %v, want ErrBadEvent", err)
+	tests := []struct {
+		name  string
+		event string
+		ticks bool
+	}{
+		{"the schedule's event as EventBridge sends it ticks", string(sample), true},
+		{"its source and detail type are enough to tick", `{"source":"aws.events","detail-type":"Scheduled Event"}`, true},
+		{"a stray event is refused", `{"hello":"world"}`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeEval{}
+			_, err := ops(f, false).Scheduled(context.Background(), json.RawMessage(tc.event))
+			if tc.ticks && (err != nil || len(f.evaluated) != 2) {
+				t.Fatalf("scheduled tick: %v %v", err, f.evaluated)
+			}
+			if !tc.ticks && !errors.Is(err, invoke.ErrBadEvent) {
+				t.Fatalf("a stray event: %v, want ErrBadEvent", err)
+			}
+		})
 	}
 }

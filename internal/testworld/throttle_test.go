@@ -16,9 +16,9 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsclient"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
 )
 
 // viaGate is an AWS configuration whose clients call the emulator through the
@@ -59,7 +59,7 @@ func TestTheThrottleModelAnswersAsECSAndEC2Do(t *testing.T) {
 	// not retried), and through one with no retries at all.
 	wakeCfg := cfg
 	wakeCfg.RetryMaxAttempts = 0 // Wake's own attempts, not viaGate's one
-	wake := ec2.NewFromConfig(awsclient.WithoutThrottleRetries(wakeCfg))
+	wake := ec2.NewFromConfig(launch.WithoutThrottleRetries(wakeCfg))
 	interfaces := &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{"eni-00000000"}}
 	if _, err := wake.DescribeNetworkInterfaces(ctx, interfaces); err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
 		t.Fatalf("first EC2 call, inside the burst: %v", err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
 
@@ -31,13 +30,14 @@ func result(action string, st wake.Status) Result {
 	return Result{Action: action, Status: st}
 }
 
-// Operator returns the invoke.Operator for the Wake function.
-func Operator(ctrl Controller, router *route.Router) invoke.Operator {
+// Operator returns the invoke.Operator for the Wake function over the
+// configured services.
+func Operator(ctrl Controller, services config.Services) invoke.Operator {
 	return func(ctx context.Context, cmd invoke.Command) (any, error) {
 		if cmd.DryRun != nil {
 			return nil, fmt.Errorf("dryRun is an Auto-Sleep option; the Wake function takes wake, status or sleep")
 		}
-		svc, err := router.ByName(cmd.Service)
+		svc, err := services.ByName(cmd.Service)
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
 
@@ -33,16 +32,16 @@ func (f *fakeCtrl) Sleep(ctx context.Context, s config.Service) (wake.Status, er
 }
 
 func TestCommands(t *testing.T) {
-	one := route.New([]config.Service{{Name: "web", Cluster: "c"}})
-	two := route.New([]config.Service{{Name: "web", Cluster: "c", Host: "a"}, {Name: "api", Cluster: "c", Host: "b"}})
+	one := config.Services{{Name: "web", Cluster: "c"}}
+	two := config.Services{{Name: "web", Cluster: "c", Host: "a"}, {Name: "api", Cluster: "c", Host: "b"}}
 	dry := true
 	tests := []struct {
-		name    string
-		router  *route.Router
-		cmd     invoke.Command
-		sleep   error
-		want    string
-		wantErr string
+		name     string
+		services config.Services
+		cmd      invoke.Command
+		sleep    error
+		want     string
+		wantErr  string
 	}{
 		{"status of the only service", one, invoke.Command{Action: "status"}, nil, "status web", ""},
 		{"wake by name", two, invoke.Command{Action: "wake", Service: "api"}, nil, "wake api", ""},
@@ -55,7 +54,7 @@ func TestCommands(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeCtrl{sleepErr: tc.sleep}
-			out, err := Operator(f, tc.router)(context.Background(), tc.cmd)
+			out, err := Operator(f, tc.services)(context.Background(), tc.cmd)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)

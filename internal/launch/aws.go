@@ -1,12 +1,9 @@
-// Package awsclient loads the AWS configuration the functions share: short
-// retries and timeouts, since a visitor is waiting, and the emulator endpoint
-// when AWS_ENDPOINT_URL is set.
-package awsclient
+package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,17 +12,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
-// Retry settings: a throttled call is tried at most three times, backing off
-// at most half a second, so one answer never waits long on AWS.
+// Retry settings: a failed call is tried at most three times, backing off at
+// most half a second, so one answer never waits long on AWS (the SDK's
+// standard mode tries three times, backing off up to 20 s).
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
 const (
 	maxAttempts = 3
 	maxBackoff  = 500 * time.Millisecond
 	httpTimeout = 5 * time.Second
 )
 
-// Load returns the AWS configuration. extra options (tests count calls with them) come last.
-func Load(ctx context.Context, extra ...func(*config.LoadOptions) error) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{
+// errNoRegion: the SDK found no region in the environment or shared files.
+var errNoRegion = errors.New("load AWS configuration: no region; set AWS_REGION")
+
+// loadAWS returns the AWS configuration. The SDK reads its own settings
+// (credentials, region, AWS_ENDPOINT_URL for an emulator) from the environment.
+func loadAWS(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
@@ -33,13 +36,12 @@ func Load(ctx context.Context, extra ...func(*config.LoadOptions) error) (aws.Co
 			})
 		}),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(httpTimeout)),
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, append(opts, extra...)...)
+	)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: no region; set AWS_REGION")
+		return aws.Config{}, errNoRegion
 	}
 	return cfg, nil
 }
@@ -47,7 +49,11 @@ func Load(ctx context.Context, extra ...func(*config.LoadOptions) error) (aws.Co
 // WithoutThrottleRetries returns cfg with a retryer that does not retry a
 // throttled call: the account's bucket is empty, and another attempt only
 // takes a token the owner's deploys need. Server and network errors are
-// still retried as Load sets up.
+// still retried as loadAWS sets up. What counts as throttled is the SDK's
+// own list of throttling error codes (ECS answers ThrottlingException, EC2
+// RequestLimitExceeded), and HTTP 429.
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
 func WithoutThrottleRetries(cfg aws.Config) aws.Config {
 	cfg.Retryer = func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -62,9 +68,4 @@ func WithoutThrottleRetries(cfg aws.Config) aws.Config {
 		})
 	}
 	return cfg
-}
-
-// Emulated reports whether the clients talk to an endpoint other than AWS's own.
-func Emulated() bool {
-	return os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_CLOUDWATCH") != ""
 }

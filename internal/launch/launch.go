@@ -1,0 +1,125 @@
+// Package launch is what both functions do at start: read the configuration
+// (failing with the setting's name and the reason), build the JSON logger and
+// the AWS configuration, then run the function's handler the way its
+// environment wants — under the Lambda runtime when AWS_LAMBDA_RUNTIME_API is
+// set, else the one direct invocation given as `NAME invoke '{…}'`, else as a
+// local program (Wake serves HTTP, Auto-Sleep evaluates once or repeatedly).
+package launch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+)
+
+// Function is one of the project's Lambda functions, as its main describes it.
+type Function struct {
+	// Name names the function in its logs and messages: "wake", "autosleep".
+	Name string
+	// Usage is its command line and what it does, shown for -h and for
+	// arguments it does not take.
+	Usage string
+	// Build makes the function's clients and handlers from what it starts with.
+	Build func(ctx context.Context, env Env) (Handlers, error)
+}
+
+// Env is what every function starts from.
+type Env struct {
+	Config config.Config
+	Log    *slog.Logger
+	// AWS is the AWS configuration: short retries and timeouts (see loadAWS).
+	AWS aws.Config
+}
+
+// Handlers are what a function runs.
+type Handlers struct {
+	// Event handles one Lambda event: under the runtime, or the one given as
+	// `NAME invoke '{…}'`.
+	Event func(ctx context.Context, raw json.RawMessage) (any, error)
+	// Local runs the function outside Lambda, writing what it reports to out,
+	// until ctx ends (SIGINT or SIGTERM).
+	Local func(ctx context.Context, out io.Writer) error
+}
+
+// Main runs f and exits: 0 when it ends well, 1 with the error on standard
+// error, 2 for arguments it does not take.
+func Main(f Function) {
+	os.Exit(run(context.Background(), f, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, f Function, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	event, err := parseArgs(args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprintln(stdout, "usage: "+f.Usage)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nusage: %s\n", f.Name, err, f.Usage)
+		return 2
+	}
+	if err := start(ctx, f, event, getenv, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", f.Name, err)
+		return 1
+	}
+	return 0
+}
+
+func start(ctx context.Context, f Function, event *string, getenv func(string) string, stdout, stderr io.Writer) error {
+	env, err := load(ctx, f.Name, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	h, err := f.Build(ctx, env)
+	if err != nil {
+		return err
+	}
+	if env.Config.InLambda {
+		// The runtime calls the handler for each event, and never returns.
+		lambda.StartHandlerFunc(h.Event)
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if event != nil {
+		return invokeOnce(ctx, h.Event, *event, stdout)
+	}
+	return h.Local(ctx, stdout)
+}
+
+var errHelp = errors.New("help asked for")
+
+// parseArgs reads the command line: nothing, `invoke '{…}'` (the event
+// returned), or a request for help.
+func parseArgs(args []string) (*string, error) {
+	switch {
+	case len(args) == 0:
+		return nil, nil
+	case len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help"):
+		return nil, errHelp
+	case len(args) == 2 && args[0] == "invoke":
+		return &args[1], nil
+	case args[0] == "invoke":
+		return nil, errors.New(`invoke takes one event in JSON, such as '{"action":"status"}'`)
+	}
+	return nil, fmt.Errorf("unexpected arguments %q", args)
+}
+
+// invokeOnce runs one direct invocation and prints its answer.
+func invokeOnce(ctx context.Context, handler func(context.Context, json.RawMessage) (any, error), event string, out io.Writer) error {
+	answer, err := handler(ctx, json.RawMessage(event))
+	if err != nil {
+		return err
+	}
+	return PrintJSON(out, answer)
+}
