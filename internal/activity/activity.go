@@ -16,7 +16,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 )
 
-// CloudWatch is the one CloudWatch call this package makes; *cloudwatch.Client satisfies it.
+// CloudWatch is the one CloudWatch call this package makes.
 type CloudWatch interface {
 	GetMetricData(ctx context.Context, params *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
 }

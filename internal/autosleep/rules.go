@@ -195,7 +195,7 @@ func started(obs *ecsservice.Service) (time.Time, bool) {
 // anyRunning: a task in the RUNNING state of the task lifecycle.
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
 func anyRunning(tasks []ecsservice.Task) bool {
-	return slices.ContainsFunc(tasks, func(t ecsservice.Task) bool { return t.LastStatus == "RUNNING" })
+	return slices.ContainsFunc(tasks, func(t ecsservice.Task) bool { return t.LastStatus == ecsservice.StatusRunning })
 }
 
 func short(d time.Duration) string {

@@ -14,12 +14,14 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// ECS is the part of the ECS API this package calls; *ecs.Client satisfies it.
+// ECS is the part of the ECS API this package calls.
 type ECS interface {
 	CreateCluster(ctx context.Context, params *ecs.CreateClusterInput, optFns ...func(*ecs.Options)) (*ecs.CreateClusterOutput, error)
 	RegisterTaskDefinition(ctx context.Context, params *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
 	CreateService(ctx context.Context, params *ecs.CreateServiceInput, optFns ...func(*ecs.Options)) (*ecs.CreateServiceOutput, error)
 }
+
+var _ ECS = (*ecs.Client)(nil)
 
 // EC2 is the part of the EC2 API this package calls; *ec2.Client satisfies it.
 type EC2 interface {
@@ -28,6 +30,8 @@ type EC2 interface {
 	CreateSubnet(ctx context.Context, params *ec2.CreateSubnetInput, optFns ...func(*ec2.Options)) (*ec2.CreateSubnetOutput, error)
 	CreateSecurityGroup(ctx context.Context, params *ec2.CreateSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error)
 }
+
+var _ EC2 = (*ec2.Client)(nil)
 
 // Cluster is a cluster with its network and a task definition, ready for services.
 type Cluster struct {

@@ -16,7 +16,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 )
 
-// ECS is the one call this package makes; *ecs.Client satisfies it.
+// ECS is the one call this package makes.
 type ECS interface {
 	DescribeClusters(ctx context.Context, params *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
 }

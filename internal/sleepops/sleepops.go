@@ -22,7 +22,7 @@ type Evaluator interface {
 	SleepNow(ctx context.Context, svc config.Service) (autosleep.Result, error)
 }
 
-// Calibrator reads a service's signal over the last day; *activity.Reader satisfies it.
+// Calibrator reads a service's signal over the last day.
 type Calibrator interface {
 	Calibrate(ctx context.Context, now time.Time, req activity.Request) (activity.Calibration, error)
 }

@@ -21,13 +21,15 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// ECS is the part of the ECS API the stand-in calls; *ecs.Client satisfies it.
+// ECS is the part of the ECS API the stand-in calls.
 type ECS interface {
 	DescribeServices(ctx context.Context, params *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
 	RunTask(ctx context.Context, params *ecs.RunTaskInput, optFns ...func(*ecs.Options)) (*ecs.RunTaskOutput, error)
 	DescribeTasks(ctx context.Context, params *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
 	StopTask(ctx context.Context, params *ecs.StopTaskInput, optFns ...func(*ecs.Options)) (*ecs.StopTaskOutput, error)
 }
+
+var _ ECS = (*ecs.Client)(nil)
 
 // EC2 is the part of the EC2 API the stand-in calls; *ec2.Client satisfies it.
 type EC2 interface {
@@ -37,10 +39,14 @@ type EC2 interface {
 	ReleaseAddress(ctx context.Context, params *ec2.ReleaseAddressInput, optFns ...func(*ec2.Options)) (*ec2.ReleaseAddressOutput, error)
 }
 
-// CloudWatch is the one CloudWatch call the stand-in makes; *cloudwatch.Client satisfies it.
+var _ EC2 = (*ec2.Client)(nil)
+
+// CloudWatch is the one CloudWatch call the stand-in makes.
 type CloudWatch interface {
 	PutMetricData(ctx context.Context, params *cloudwatch.PutMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error)
 }
+
+var _ CloudWatch = (*cloudwatch.Client)(nil)
 
 // Launch returns the command that runs one task's app on ip:port, writing its
 // byte counts ("received sent") to statsFile.

@@ -139,7 +139,7 @@ func (s *Scheduler) dropStopped(ctx context.Context, svc Service) error {
 		return fmt.Errorf("describe tasks: %w", err)
 	}
 	for _, t := range out.Tasks {
-		if aws.ToString(t.LastStatus) == "STOPPED" || aws.ToString(t.DesiredStatus) == "STOPPED" {
+		if aws.ToString(t.LastStatus) == statusStopped || aws.ToString(t.DesiredStatus) == statusStopped {
 			stopped[aws.ToString(t.TaskArn)] = true
 		}
 	}
@@ -195,3 +195,7 @@ func kill(t *task) {
 	}
 	procgroup.Stop(t.cmd.Process.Pid, t.done, 3*time.Second)
 }
+
+// statusStopped is a task's last status once it has stopped.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
+const statusStopped = "STOPPED"

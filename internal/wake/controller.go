@@ -16,7 +16,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waketoken"
 )
 
-// Services is what the controller needs from ECS; *ecsservice.Client satisfies it.
+// Services is what the controller needs from ECS.
 type Services interface {
 	ObserveMany(ctx context.Context, cluster string, wants []ecsservice.Want) (map[string]ecsservice.Reading, error)
 	SetDesired(ctx context.Context, cluster, service string, count int32) error
@@ -27,7 +27,7 @@ type Services interface {
 
 var _ Services = (*ecsservice.Client)(nil)
 
-// Prober tells whether a target answers; *probe.Prober satisfies it.
+// Prober tells whether a target answers.
 type Prober interface {
 	Probe(ctx context.Context, t probe.Target) error
 }

@@ -165,7 +165,7 @@ func estimate(history []int, elapsed int) *int {
 
 // stageOf is the furthest stage any task has reached.
 func stageOf(tasks []ecsservice.Task) string {
-	order := []string{"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"}
+	order := []string{ecsservice.StatusProvisioning, ecsservice.StatusPending, ecsservice.StatusActivating, ecsservice.StatusRunning}
 	best := -1
 	for _, t := range tasks {
 		if i := slices.Index(order, t.LastStatus); i > best {

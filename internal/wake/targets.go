@@ -23,7 +23,7 @@ type target struct {
 // ACTIVATING, then PENDING (from PENDING on, a Fargate task has its address).
 func candidates(obs *ecsservice.Service) []ecsservice.Task {
 	var out []ecsservice.Task
-	for _, status := range []string{ecsservice.StatusRunning, "ACTIVATING", "PENDING"} {
+	for _, status := range []string{ecsservice.StatusRunning, ecsservice.StatusActivating, ecsservice.StatusPending} {
 		for _, t := range obs.Tasks {
 			if t.LastStatus == status {
 				out = append(out, t)
