@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awsactions"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/awsactions"
 )
 
 // runtimeActions are granted for the Lambda runtime itself (its logs), not called by the code.

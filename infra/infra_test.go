@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 // mirror is where the machines keep the AWS provider; nothing is downloaded.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // loopbackBytes is the bytes the loopback interface has sent, headers and

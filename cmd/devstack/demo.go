@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/standin"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/demo"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/standin"
 )
 
 // startDemo creates the demo cluster and its sleeping service in the emulator

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/api"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/lambdafront"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
 // functions are Wake and Auto-Sleep as the stack runs them: Wake behind the

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 const (

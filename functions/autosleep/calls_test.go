@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // TestCallsPerTick counts the AWS calls of one tick for 1, 100 and 1,000

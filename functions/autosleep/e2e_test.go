@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 type report struct {

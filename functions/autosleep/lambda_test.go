@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/lambdafront"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // TestBootstrapUnderTheLambdaRuntime drives the built binary as Lambda does:

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // autosleepBin and wakeBin are built once for every test here.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/lambdafront"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // BenchmarkStartToFirstAnswer measures the time from starting the binary to

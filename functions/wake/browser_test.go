@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // chromium is Debian's browser, installed by .ci/run.

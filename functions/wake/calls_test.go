@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // TestECSAndEC2CallsPerVisit counts the AWS calls behind visitor requests in

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/api"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/lambdafront"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/lambdafront"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // Wake on Lambda's real concurrency: visitors reach the built binary through

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 // Against the emulator over HTTP: the module's versioned bucket, a list

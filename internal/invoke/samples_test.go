@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/jsontest"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/jsontest"
 )
 
 // allowance is a known difference between a sample and its round trip,

@@ -7,7 +7,7 @@ import (
 )
 
 func TestTheFunctionsCallWhatTheirCodeSays(t *testing.T) {
-	root, _ := filepath.Abs("../..")
+	root, _ := filepath.Abs("../../..")
 	tests := []struct {
 		pkg      string
 		includes []string

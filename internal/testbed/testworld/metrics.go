@@ -12,7 +12,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 // putMetricBatch: the emulator answered 500 to PutMetricData with more than 20 datums.

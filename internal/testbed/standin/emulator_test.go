@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testworld"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/demo"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
 // TestSchedulerTurnsDesiredCountIntoAnAppOnItsPublicIP runs the scheduler
@@ -120,7 +120,7 @@ func demoService(t *testing.T, ecsClient *ecs.Client, ec2Client *ec2.Client) (*d
 // until the test ends.
 func startScheduler(t *testing.T, ecsClient *ecs.Client, ec2Client *ec2.Client, c *demo.Cluster, port int) *Scheduler {
 	t.Helper()
-	app, err := testworld.Build(t.TempDir(), "../../cmd/demoapp", "demoapp")
+	app, err := testworld.Build(t.TempDir(), "../../../cmd/demoapp", "demoapp")
 	if err != nil {
 		t.Fatal(err)
 	}

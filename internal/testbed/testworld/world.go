@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/demo"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/demo"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 // Cluster is the cluster every test service lives in.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
 // Build compiles a main package into dir and returns the binary's path.

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/api"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/jsontest"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/jsontest"
 )
 
 // knownDifference is where the front's event may differ from API Gateway's
@@ -48,7 +48,7 @@ func TestEventsAreWhatAPIGatewaySendsForTheSameRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &Front{opts: Options{Routes: routes}}
-	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "lambda", "http-*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "lambda", "http-*.json"))
 	if err != nil || len(files) < 4 {
 		t.Fatalf("found %d HTTP samples: %v", len(files), err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
 // start runs one task: RunTask, an Elastic IP on its interface, then the app.

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 // CreateService creates a Fargate service with the given desired count.

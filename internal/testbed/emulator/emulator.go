@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
 // Command is the emulator's executable; moto_server serves every AWS service on one port.

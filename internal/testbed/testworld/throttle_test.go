@@ -17,7 +17,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/emulator"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
 )
 

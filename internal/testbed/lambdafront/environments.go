@@ -7,7 +7,7 @@ import (
 	"os/exec"
 	"time"
 
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/procgroup"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
 // environment is one execution environment: a bootstrap process and its Runtime API.
