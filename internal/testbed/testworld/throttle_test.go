@@ -17,8 +17,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
 
 // viaGate is an AWS configuration whose clients call the emulator through the
