@@ -43,7 +43,8 @@ func BenchmarkStartToFirstAnswer(b *testing.B) {
 
 // BenchmarkInitUnderLambdaRuntime measures Lambda's Init phase — from starting
 // the bootstrap to its first request for an event on the Runtime API — of
-// Wake and Auto-Sleep beside the smallest aws-lambda-go function, each built
+// Wake and Auto-Sleep beside the smallest aws-lambda-go function and one that
+// only loads the AWS configuration and builds Wake's SDK clients, each built
 // as for Lambda (stripped, lambda.norpc). The three start in turn in every
 // round, so the machine's noise falls on all of them alike; the ratios are of
 // medians measured in the same run.
@@ -54,6 +55,7 @@ func BenchmarkInitUnderLambdaRuntime(b *testing.B) {
 	dir := b.TempDir()
 	bins := []struct{ name, pkg string }{
 		{"empty", "./testdata/emptyfunction"},
+		{"sdk", "./testdata/sdkfunction"},
 		{"wake", "."},
 		{"autosleep", "../autosleep"},
 	}
@@ -83,6 +85,7 @@ func BenchmarkInitUnderLambdaRuntime(b *testing.B) {
 		b.ReportMetric(median(f.name), f.name+"-init-ms")
 	}
 	b.ReportMetric(median("wake")/median("empty"), "wake/empty")
+	b.ReportMetric(median("wake")/median("sdk"), "wake/sdk")
 	b.ReportMetric(median("autosleep")/median("empty"), "autosleep/empty")
 }
 
