@@ -112,9 +112,15 @@ func TestTheBrowserLandsOnTheAppOnceItAnswers(t *testing.T) {
 		name       string
 		javascript bool
 		within     time.Duration
+		// fragment is added to the URL the visitor opens; browsers never send it to a server.
+		fragment string
+		// landsWith is the fragment the app's URL has on arrival.
+		landsWith string
 	}{
-		{"with JavaScript, by polling the status", true, 1500 * time.Millisecond},
-		{"without JavaScript, by the page's refresh", false, 2*time.Second + 500*time.Millisecond},
+		{"with JavaScript, by polling the status", true, 1500 * time.Millisecond, "", ""},
+		{"without JavaScript, by the page's refresh", false, 2*time.Second + 500*time.Millisecond, "", ""},
+		{"with JavaScript, keeping the #fragment", true, 1500 * time.Millisecond, "#section", "#section"},
+		{"without JavaScript, by a refresh that cannot keep the #fragment", false, 2*time.Second + 500*time.Millisecond, "#section", ""},
 	}
 	w := testworld.Start(t)
 	for i, tc := range tests {
@@ -123,7 +129,7 @@ func TestTheBrowserLandsOnTheAppOnceItAnswers(t *testing.T) {
 			w.CreateService(t, service, 0)
 			base := startWake(t, w, service, "HEALTH_PATH=/healthz")
 			ctx := browser(t, tc.javascript)
-			if err := chromedp.Do(ctx, chromedp.Navigate(base+"/some/path?x=1")); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(base+"/some/path?x=1"+tc.fragment)); err != nil {
 				t.Fatal(err)
 			}
 			if got := text(t, ctx, "h1"); got != service {
@@ -139,10 +145,12 @@ func TestTheBrowserLandsOnTheAppOnceItAnswers(t *testing.T) {
 				if el := text(t, ctx, "#el"); !strings.HasSuffix(el, "s elapsed") {
 					t.Fatalf("elapsed time %q", el)
 				}
-				screenshot(t, ctx, "waiting.png")
+				if tc.fragment == "" {
+					screenshot(t, ctx, "waiting.png")
+				}
 			}
 			answering := serveApp(t, task.IP)
-			want := "http://" + task.IP + ":" + strconv.Itoa(appPort) + "/some/path?x=1"
+			want := "http://" + task.IP + ":" + strconv.Itoa(appPort) + "/some/path?x=1" + tc.landsWith
 			var arrived time.Time
 			testworld.Eventually(t, 10*time.Second, "the browser arrives on the app", func() bool {
 				if location(ctx) == want {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 //go:embed assets
@@ -27,20 +28,24 @@ var Themes = []string{"default", "plain"}
 
 // Data is what a template sees. Custom templates use the same fields.
 type Data struct {
-	Service          string // the service's name
-	State            string // waking or failed (asleep and ready never show the page)
-	Stage            string // no-task, provisioning, pending, activating, starting-app, checking
-	Description      string // the state and stage in words
-	Message          string // why a wake failed, in plain words
-	ElapsedSeconds   int    // since the wake began
-	EstimatedSeconds int    // likely left, from earlier wakes; 0 when unknown
-	Path             string // the visitor's path and query, for the retry form
-	StatusURL        string // what the script polls first
-	AfterMs          int    // when it polls first, in milliseconds (0: a second)
-	RetryURL         string // where the retry form posts
-	RefreshSeconds   int    // the no-JavaScript reload interval
-	Style            template.CSS
-	Script           template.JS
+	Service          string    // the service's name
+	State            string    // waking or failed (asleep and ready never show the page)
+	Stage            string    // no-task, provisioning, pending, activating, starting-app, checking
+	Description      string    // the state and stage in words
+	Message          string    // why a wake failed, in plain words
+	ElapsedSeconds   int       // since the wake began; for a failed wake, until it failed
+	FailedAt         time.Time // when a failed wake failed; zero when unknown
+	EstimatedSeconds int       // likely left, from earlier wakes; 0 when unknown
+	Path             string    // the visitor's path and query, for the retry form
+	StatusURL        string    // what the script polls first
+	AfterMs          int       // when it polls first, in milliseconds (0: a second)
+	RetryURL         string    // where the retry form posts
+	RefreshSeconds   int       // the no-JavaScript reload interval
+	// LandsOnTask: the visitor is sent to the task's own address (public and
+	// private address modes), which stops answering when the service sleeps.
+	LandsOnTask bool
+	Style       template.CSS
+	Script      template.JS
 }
 
 // Options choose the look.
@@ -99,7 +104,7 @@ func New(opts Options) (*Page, error) {
 			"; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 	}
 	for _, state := range []string{"waking", "failed"} {
-		out, err := p.Render(Data{Service: "example", State: state, Stage: "pending", Description: "Starting…", Message: "Example failure.", ElapsedSeconds: 3, EstimatedSeconds: 20, Path: "/", StatusURL: "/_wake/status?path=%2F", AfterMs: 2000})
+		out, err := p.Render(Data{Service: "example", State: state, Stage: "pending", Description: "Starting…", Message: "Example failure.", ElapsedSeconds: 3, FailedAt: time.Date(2026, 1, 2, 14, 2, 0, 0, time.UTC), EstimatedSeconds: 20, Path: "/", StatusURL: "/_wake/status?path=%2F", AfterMs: 2000, LandsOnTask: true})
 		if err != nil {
 			return nil, fmt.Errorf("wait page template %s does not render: %w", name, err)
 		}
@@ -123,6 +128,9 @@ func (p *Page) Render(d Data) ([]byte, error) {
 	d.Style, d.Script = p.style, p.script
 	if d.RefreshSeconds == 0 {
 		d.RefreshSeconds = RefreshSeconds
+	}
+	if d.Path == "" {
+		d.Path = "/"
 	}
 	if d.RetryURL == "" {
 		d.RetryURL = "/_wake/retry"

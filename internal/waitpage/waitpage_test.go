@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func render(t *testing.T, d Data) string {
@@ -25,7 +26,7 @@ func render(t *testing.T, d Data) string {
 
 func TestThePageIsAccessibleAndSelfContained(t *testing.T) {
 	html := render(t, Data{Service: "shop", State: "waking", Stage: "pending", Description: "Pulling the image…", Path: "/a?b=1", StatusURL: "/_wake/status?path=%2Fa%3Fb%3D1"})
-	for _, want := range []string{`<html lang="en">`, "<title>Starting shop…</title>", `aria-live="polite"`, `name="viewport"`, "prefers-reduced-motion", "prefers-color-scheme", `<noscript><meta http-equiv="refresh" content="2"></noscript>`} {
+	for _, want := range []string{`<html lang="en">`, "<title>Starting shop…</title>", `aria-live="polite"`, `name="viewport"`, "prefers-reduced-motion", "prefers-color-scheme", `<noscript><meta http-equiv="refresh" content="2;url=/a?b=1"></noscript>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -136,5 +137,94 @@ func TestTheEstimateIsShownWhenKnown(t *testing.T) {
 	}
 	if html := render(t, Data{Service: "s", State: "waking"}); regexp.MustCompile(`about \d+ s left`).MatchString(html) {
 		t.Fatal("an estimate shown without earlier wakes")
+	}
+}
+
+func TestTheTimingLineSeparatesOnlyWhatIsThere(t *testing.T) {
+	tests := []struct {
+		name             string
+		elapsed, left    int
+		wantEl, wantLeft string
+	}{
+		{"nothing known yet", 0, 0, "", ""},
+		{"only the estimate: no leading separator", 0, 6, "", "about 6 s left"},
+		{"only the elapsed time", 4, 0, "4 s elapsed", ""},
+		{"both, separated", 4, 6, "4 s elapsed", " · about 6 s left"},
+	}
+	line := regexp.MustCompile(`<p class="sub time"><span id="el">(.*?)</span><span id="eta">(.*?)</span></p>`)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := line.FindStringSubmatch(render(t, Data{Service: "s", State: "waking", ElapsedSeconds: tc.elapsed, EstimatedSeconds: tc.left}))
+			if m == nil {
+				t.Fatal("no timing line")
+			}
+			if m[1] != tc.wantEl || m[2] != tc.wantLeft {
+				t.Fatalf("timing line %q %q, want %q %q", m[1], m[2], tc.wantEl, tc.wantLeft)
+			}
+		})
+	}
+}
+
+func TestTheTimingLineKeepsItsPlaceWhileEmpty(t *testing.T) {
+	for _, theme := range Themes {
+		css, err := assets.ReadFile("assets/themes/" + theme + ".css")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`\.time\{min-height:1\.\d+em\}`).Match(css) {
+			t.Errorf("theme %s: the timing line has no height of its own while empty: the page jumps when the clock starts", theme)
+		}
+	}
+}
+
+func TestAFailedWakeSaysWhenItFailedInsteadOfCounting(t *testing.T) {
+	at := time.Date(2026, 1, 2, 14, 2, 3, 0, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name string
+		data Data
+		want string
+	}{
+		{"when and how long", Data{State: "failed", FailedAt: at, ElapsedSeconds: 612},
+			`<span id="el">Failed at <time datetime="2026-01-02T13:02:03Z">13:02 UTC</time> after 612 s</span><span id="eta"></span>`},
+		{"when only", Data{State: "failed", FailedAt: at},
+			`<span id="el">Failed at <time datetime="2026-01-02T13:02:03Z">13:02 UTC</time></span>`},
+		{"not known: nothing rather than a clock", Data{State: "failed", ElapsedSeconds: 939, EstimatedSeconds: 5},
+			`<span id="el"></span><span id="eta"></span>`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.data.Service = "shop"
+			html := render(t, tc.data)
+			if !strings.Contains(html, tc.want) {
+				t.Fatalf("page lacks %s", tc.want)
+			}
+			if body, _, _ := strings.Cut(html, "<script>"); strings.Contains(body, "s elapsed") || strings.Contains(body, "s left") {
+				t.Fatal("a failed wake still counts")
+			}
+		})
+	}
+}
+
+func TestTheBookmarkHintOnlyWhereTheVisitorLandsOnATask(t *testing.T) {
+	const hint = "Bookmark this address, not the one you land on"
+	for _, landsOnTask := range []bool{true, false} {
+		for _, state := range []string{"waking", "failed"} {
+			if got := strings.Contains(render(t, Data{Service: "s", State: state, LandsOnTask: landsOnTask}), hint); got != landsOnTask {
+				t.Errorf("%s, lands on a task %v: hint shown %v", state, landsOnTask, got)
+			}
+		}
+	}
+}
+
+func TestTheRefreshWithoutJavaScriptNamesThePath(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"", `content="2;url=/"`},
+		{"/docs/a?b=1&c=d+e", `content="2;url=/docs/a?b=1&amp;c=d&#43;e"`},
+		{`/"><script>`, `content="2;url=/&#34;&gt;&lt;script&gt;"`},
+	}
+	for _, tc := range tests {
+		if html := render(t, Data{Service: "s", State: "waking", Path: tc.path}); !strings.Contains(html, tc.want) {
+			t.Errorf("path %q: page lacks %s", tc.path, tc.want)
+		}
 	}
 }

@@ -45,6 +45,9 @@ type Status struct {
 	EstimatedSeconds *int `json:"estimatedSeconds,omitempty"`
 	// Next tells a client what to ask next and when, while the state is neither ready nor failed.
 	Next *Next `json:"next,omitempty"`
+	// FailedAt is when a failed wake failed (UTC, to the second); zero, and
+	// absent from the JSON, in other states or when ECS gave no time.
+	FailedAt time.Time `json:"failedAt,omitzero"`
 
 	// target is where a ready service answers (scheme, host, port, or a fixed URL).
 	target *url.URL
@@ -108,15 +111,33 @@ func decideState(svc config.Service, obs *ecsservice.Service, ready *url.URL, no
 	}
 	if t, ok := failedTask(obs, start); ok {
 		st.State, st.Message = Failed, plainReason(t)
-		return st
+		ended := t.StoppedAt
+		if ended == nil {
+			ended = t.CreatedAt
+		}
+		return failedAt(st, start, ended)
 	}
 	if start != nil && now.Sub(*start) > svc.WakeTimeout {
 		st.State = Failed
 		st.Message = fmt.Sprintf("The service did not become ready within %s.", humanDuration(svc.WakeTimeout))
-		return st
+		ended := start.Add(svc.WakeTimeout)
+		return failedAt(st, start, &ended)
 	}
 	st.State, st.Stage = Waking, stageOf(obs.Tasks)
 	st.EstimatedSeconds = estimate(obs.WakeSeconds, st.ElapsedSeconds)
+	return st
+}
+
+// failedAt dates a failed wake: when it ended, and the time elapsed stops
+// there rather than counting on for as long as someone looks.
+func failedAt(st Status, start, ended *time.Time) Status {
+	if ended == nil {
+		return st
+	}
+	st.FailedAt = ended.UTC().Truncate(time.Second)
+	if start != nil && ended.After(*start) {
+		st.ElapsedSeconds = int(ended.Sub(*start) / time.Second)
+	}
 	return st
 }
 

@@ -1,6 +1,7 @@
 package wake
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -204,5 +205,59 @@ func TestPlainReasonsOfECSStoppedTaskErrors(t *testing.T) {
 				t.Fatalf("%q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestAFailedWakeSaysWhenItFailedAndStopsCounting(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	woken := now.Add(-20 * time.Minute)
+	stopped := woken.Add(612*time.Second + 400*time.Millisecond)
+	created := woken.Add(5 * time.Second)
+	tests := []struct {
+		name        string
+		obs         ecsservice.Service
+		wantAt      time.Time // zero: not known
+		wantElapsed int
+	}{
+		{name: "a task that stopped: when it stopped", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited", CreatedAt: &created, StoppedAt: &stopped}}},
+			wantAt: woken.Add(612 * time.Second), wantElapsed: 612},
+		{name: "a task with only its creation: when it was created", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited", CreatedAt: &created}}},
+			wantAt: created, wantElapsed: 5},
+		{name: "the wait budget ran out: when it ran out", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken},
+			wantAt: woken.Add(5 * time.Minute), wantElapsed: 300},
+		{name: "a stopped task without any time: not known", obs: ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited"}}},
+			wantElapsed: 1200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := decide(testService(), &tc.obs, nil, now)
+			if st.State != Failed {
+				t.Fatalf("state %q, want failed", st.State)
+			}
+			if !st.FailedAt.Equal(tc.wantAt) || st.ElapsedSeconds != tc.wantElapsed {
+				t.Fatalf("failed at %s after %d s, want %s after %d s", st.FailedAt, st.ElapsedSeconds, tc.wantAt, tc.wantElapsed)
+			}
+			later := decide(testService(), &tc.obs, nil, now.Add(time.Hour))
+			if !tc.wantAt.IsZero() && later.ElapsedSeconds != st.ElapsedSeconds {
+				t.Fatalf("an hour later the failed wake reads %d s elapsed, want it to stay %d", later.ElapsedSeconds, st.ElapsedSeconds)
+			}
+		})
+	}
+}
+
+func TestOnlyAFailedWakeCarriesAFailureTime(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	woken := now.Add(-30 * time.Second)
+	st := decide(testService(), &ecsservice.Service{DesiredCount: 1, WokenAt: &woken}, nil, now)
+	body, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(body), "failedAt") {
+		t.Fatalf("a waking service reports a failure time: %s", body)
+	}
+	failed := decide(testService(), &ecsservice.Service{DesiredCount: 1, WokenAt: &woken, Stopped: []ecsservice.Task{{StoppedReason: "Essential container in task exited", StoppedAt: &now}}}, nil, now)
+	if body, _ = json.Marshal(failed); !strings.Contains(string(body), `"failedAt":"2026-11-24T12:00:00Z"`) {
+		t.Fatalf("a failed wake's JSON lacks its failure time in RFC 3339: %s", body)
 	}
 }

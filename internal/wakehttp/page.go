@@ -20,11 +20,15 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.S
 		Description:      st.Description,
 		Message:          st.Message,
 		ElapsedSeconds:   st.ElapsedSeconds,
+		FailedAt:         st.FailedAt,
 		EstimatedSeconds: estimated(st),
 		RetryURL:         RetryPath,
 		Path:             pathAndQuery,
 		StatusURL:        statusURL(st, pathAndQuery),
 		AfterMs:          afterMs(st),
+		// A visitor sent to a task's own address has nothing to go back to once
+		// the service sleeps; a fixed URL (a load balancer's) stays.
+		LandsOnTask: svc.Address != config.AddressURL,
 	})
 	if err != nil {
 		// Never half a page: fall back to the plain JSON answer.

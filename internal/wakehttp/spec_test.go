@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/api"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
@@ -101,7 +102,7 @@ func TestEveryAnswerTheHandlerGivesIsInTheSpec(t *testing.T) {
 		"asleep":  {Service: "web", State: wake.Asleep, Description: "asleep", Next: &wake.Next{AfterMs: 5000}},
 		"waking":  {Service: "web", State: wake.Waking, Stage: wake.StageStartingApp, Description: "starting", Next: next},
 		"ready":   readyStatus(t),
-		"failed":  {Service: "web", State: wake.Failed, Message: "It stopped.", Description: "failed"},
+		"failed":  {Service: "web", State: wake.Failed, Message: "It stopped.", Description: "failed", ElapsedSeconds: 612, FailedAt: time.Date(2026, 1, 2, 14, 2, 3, 0, time.UTC)},
 		"checked": {Service: "web", State: wake.Waking, Stage: wake.StageChecking, Description: "checking", Next: &wake.Next{AfterMs: 3000}},
 	}
 	routes := map[string][]specRequest{

@@ -28,13 +28,41 @@
     due = typeof s.estimatedSeconds === "number" ? Date.now() + 1000 * s.estimatedSeconds : 0;
   }
 
+  // leftText is the time likely left, with a separator only after an elapsed time.
+  function leftText() {
+    var left = due ? Math.round((due - Date.now()) / 1000) : 0;
+    var words = left > 0 ? "about " + left + " s left" : due ? "almost there" : "";
+    return words && el.textContent ? " · " + words : words;
+  }
+
   function clock() {
     if (done) return;
     var secs = Math.max(0, Math.round((Date.now() - began) / 1000));
     if (secs > 0) el.textContent = secs + " s elapsed";
-    var left = due ? Math.round((due - Date.now()) / 1000) : 0;
-    eta.textContent = left > 0 ? "· about " + left + " s left" : due ? "· almost there" : "";
+    eta.textContent = leftText();
     setTimeout(clock, 1000);
+  }
+
+  // failedText says when the wake failed, in the visitor's own time, and after how long.
+  function failedText(at, secs) {
+    var d = new Date(at || "");
+    if (isNaN(d.getTime())) return "";
+    var when = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return "Failed at " + when + (secs > 0 ? " after " + secs + " s" : "");
+  }
+
+  // stop ends the clock of a failed wake: the line says when it failed rather
+  // than counting on for as long as the page stays open.
+  function stop(at, secs) {
+    done = true;
+    el.textContent = failedText(at, secs);
+    eta.textContent = "";
+  }
+
+  // carry keeps the page's #fragment, which browsers never send to a server,
+  // on the way to the app (a location that has its own is left alone).
+  function carry(target) {
+    return location.hash && target.indexOf("#") < 0 ? target + location.hash : target;
   }
 
   function poll() {
@@ -42,11 +70,11 @@
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (s) {
         backoff = 1000;
-        if (s.state === "ready" && s.location) { location.replace(s.location); return; }
+        if (s.state === "ready" && s.location) { location.replace(carry(s.location)); return; }
         // Asleep again (the wake did not take): load the page anew, which wakes it.
         if (s.state === "asleep") { location.reload(); return; }
         show(s);
-        if (s.state === "failed") { done = true; return; }
+        if (s.state === "failed") { stop(s.failedAt, s.elapsedSeconds); return; }
         if (s.next && s.next.url) { url = s.next.url; delay = s.next.afterMs; } else { delay = 1000; }
         setTimeout(poll, delay);
       })
@@ -56,5 +84,10 @@
       });
   }
 
-  if (!done) { clock(); setTimeout(poll, delay); }
+  // The retry's answer sends the browser back to the page; the fragment goes with it.
+  retry.addEventListener("submit", function () { retry.action = carry(retry.getAttribute("action")); });
+  if (done) {
+    var at = el.querySelector("time");
+    stop(at && at.getAttribute("datetime"), +main.getAttribute("data-elapsed"));
+  } else { clock(); setTimeout(poll, delay); }
 })();

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
+)
+
+// recordingProxy stands between the browser and Wake and keeps the path of
+// every request the browser makes, as API Gateway would see them.
+func recordingProxy(t *testing.T, base string) (string, func() []string) {
+	t.Helper()
+	target, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var paths []string
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		mu.Lock()
+		paths = append(paths, r.In.URL.Path)
+		mu.Unlock()
+		r.SetURL(target)
+	}}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(paths)
+	}
+}
+
+// layoutWatch runs in the page before its own script: it notes the timing
+// line and where the status line is before the elapsed time first shows and
+// right after, and the layout shifts Chromium itself counts (the Layout
+// Instability API, which Lighthouse reads), with what moved.
+const layoutWatch = `
+window.__watch = {shift: 0, moved: [], before: null, after: null};
+new PerformanceObserver(function (l) {
+  l.getEntries().forEach(function (e) {
+    window.__watch.shift += e.value;
+    e.sources.forEach(function (s) { window.__watch.moved.push(s.node ? s.node.nodeName + " " + (s.node.id || s.node.textContent.slice(0, 40)) : "?"); });
+  });
+}).observe({type: "layout-shift", buffered: true});
+document.addEventListener("DOMContentLoaded", function () {
+  var el = document.getElementById("el"), eta = document.getElementById("eta"), msg = document.getElementById("msg");
+  function seen() { return {el: el.textContent, eta: eta.textContent, top: msg.getBoundingClientRect().top}; }
+  window.__watch.before = seen();
+  new MutationObserver(function () { if (!window.__watch.after && el.textContent) window.__watch.after = seen(); })
+    .observe(el, {childList: true, characterData: true, subtree: true});
+});`
+
+type watched struct {
+	Shift  float64  `json:"shift"`
+	Moved  []string `json:"moved"`
+	Before *line    `json:"before"`
+	After  *line    `json:"after"`
+}
+
+type line struct {
+	El  string  `json:"el"`
+	Eta string  `json:"eta"`
+	Top float64 `json:"top"`
+}
+
+// TestTheWaitPageStaysStillAndAsksForNothingButItsStatus opens the wait page of
+// a sleeping service in Chromium, on its first wake and once earlier wakes
+// give an estimate: the estimate shows without a stray separator, nothing
+// moves when the elapsed time appears, the visitor is told which address to
+// bookmark, and the browser asks Wake for nothing but the page and its status
+// (no /favicon.ico: each request is an invocation).
+func TestTheWaitPageStaysStillAndAsksForNothingButItsStatus(t *testing.T) {
+	tests := []struct {
+		name                string
+		wakeSeconds         string // the earlier wakes' tag; "" for none
+		etaBefore, etaAfter string // what the estimate starts with, before and once the clock runs
+	}{
+		{"on the first wake the line is empty until the clock starts", "", "", ""},
+		{"with earlier wakes the estimate shows, separated only once there is an elapsed time", "40", "about ", " · about "},
+	}
+	w := testworld.Start(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			service := "still-" + strconv.Itoa(i)
+			w.CreateService(t, service, 0)
+			if tc.wakeSeconds != "" {
+				w.Tag(t, service, ecsservice.TagWakeSeconds, tc.wakeSeconds)
+			}
+			base, requests := recordingProxy(t, startWake(t, w, service))
+			ctx := browser(t, true)
+			got := watchTheTimingLine(t, ctx, base+"/p", requests)
+			if got.Before.El != "" || !strings.HasPrefix(got.Before.Eta, tc.etaBefore) || (tc.etaBefore == "") != (got.Before.Eta == "") {
+				t.Fatalf("before the clock started the line read %+v, want %q…", *got.Before, tc.etaBefore)
+			}
+			if !strings.HasSuffix(got.After.El, " s elapsed") || !strings.HasPrefix(got.After.Eta, tc.etaAfter) || (tc.etaAfter == "") != (got.After.Eta == "") {
+				t.Fatalf("once the clock started the line read %+v, want the elapsed time, then %q…", *got.After, tc.etaAfter)
+			}
+			if got.After.Top != got.Before.Top || got.Shift != 0 {
+				t.Fatalf("the status line moved from %.1f to %.1f px when the elapsed time appeared (layout shift %.3f of %v)", got.Before.Top, got.After.Top, got.Shift, got.Moved)
+			}
+			if hint := text(t, ctx, ".hint"); !strings.Contains(hint, "Bookmark this address") {
+				t.Fatalf("the page does not say which address to bookmark: %q", hint)
+			}
+			for _, p := range requests() {
+				if p != "/p" && p != "/_wake/status" {
+					t.Fatalf("the browser asked Wake for %s (all it asked: %v)", p, requests())
+				}
+			}
+		})
+	}
+}
+
+// watchTheTimingLine opens page with layoutWatch in it and returns what it saw
+// once the elapsed time has shown and the page has polled its status.
+func watchTheTimingLine(t *testing.T, ctx context.Context, page string, requests func() []string) watched {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: layoutWatch}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil {
+		t.Fatal(err)
+	}
+	var got watched
+	testworld.Eventually(t, 5*time.Second, "the elapsed time shows and the page polls", func() bool {
+		got, _ = chromedp.Run(ctx, chromedp.Evaluate[watched](`window.__watch`))
+		return got.Before != nil && got.After != nil && slices.Contains(requests(), "/_wake/status")
+	})
+	return got
+}
+
+// TestAFailedWakeSaysWhenItFailedAndTheRetryKeepsTheFragment lets a wake fail
+// under a visitor in another time zone: the page says when it failed, in the
+// visitor's time, and after how long, instead of a clock that counts on; the
+// same on a reload; and "Try again" brings them back to the #fragment they
+// opened.
+func TestAFailedWakeSaysWhenItFailedAndTheRetryKeepsTheFragment(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateService(t, "fails", 0)
+	w.Awake(t, "fails", 1, 90*time.Second)
+	base := startWake(t, w, "fails")
+	ctx := browser(t, true)
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Kolkata"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/docs#section")); err != nil {
+		t.Fatal(err)
+	}
+	task := w.RunTask(t, "fails")
+	w.FailTask(t, task, "Essential container in task exited", testworld.Stop{})
+	var st failedStatus
+	testworld.Eventually(t, 10*time.Second, "the wake fails", func() bool {
+		st = getFailedStatus(t, base, "/docs")
+		return st.State == "failed"
+	})
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Failed at " + st.FailedAt.In(kolkata).Format("15:04") + " after " + strconv.Itoa(st.ElapsedSeconds) + " s"
+	testworld.Eventually(t, 10*time.Second, "the page says when the wake failed", func() bool { return text(t, ctx, "#el") == want })
+	screenshot(t, ctx, "failed-at.png")
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "#el"); got != want {
+		t.Fatalf("reloaded, the page says %q, want %q", got, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#retry button"))); err != nil {
+		t.Fatal(err)
+	}
+	testworld.Eventually(t, 5*time.Second, "the retry brings the visitor back to the fragment", func() bool {
+		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("w").getAttribute("data-state")`))
+		return state == "waking" && location(ctx) == base+"/docs#section"
+	})
+}
+
+type failedStatus struct {
+	State          string    `json:"state"`
+	ElapsedSeconds int       `json:"elapsedSeconds"`
+	FailedAt       time.Time `json:"failedAt"`
+}
+
+func getFailedStatus(t *testing.T, base, path string) failedStatus {
+	t.Helper()
+	resp, err := client.Get(base + "/_wake/status?path=" + url.QueryEscape(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st failedStatus
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
