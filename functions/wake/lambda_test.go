@@ -106,6 +106,7 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 			{"a load balancer's request", sample(t, "bad-alb-request.json"), "BadEvent", "Application Load Balancer", nil},
 			{"a WebSocket API's message", sample(t, "bad-websocket-message.json"), "BadEvent", "WebSocket API", nil},
 			{"a sleep ECS throttles", `{"action":"sleep"}`, "AWSError", "ThrottlingException", &testworld.Fault{Status: 400, Code: "ThrottlingException"}},
+			{"a sleep of a service whose cluster ECS does not have", `{"action":"sleep"}`, "ServiceNotFound", "service not found", &testworld.Fault{Status: 400, Code: "ClusterNotFoundException"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
