@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -68,6 +70,44 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 	t.Run("an unknown action is a clear error", func(t *testing.T) {
 		if res := invoke("bad-invoke-unknown-action.json"); !res.IsError || !strings.Contains(string(res.Body), "evaluate, sleep, status or calibrate") {
 			t.Fatalf("answer %s", res.Body)
+		}
+	})
+	t.Run("an error answers Lambda's error object, its type the kind of error", func(t *testing.T) {
+		tests := []struct {
+			name, event, errorType, says string
+			fault                        bool
+		}{
+			{"an unknown action", `{"action":"reboot"}`, "UnknownAction", "evaluate, sleep, status or calibrate", false},
+			{"a dry run that is not true or false", `{"action":"evaluate","dryRun":"yes"}`, "BadEvent", `dryRun: want true or false`, false},
+			{"a service not configured", `{"action":"calibrate","service":"nope"}`, "UnknownService", `unknown service \"nope\"`, false},
+			{"sleep with a dry run", `{"action":"sleep","dryRun":true}`, "InvalidRequest", "sleep takes no dryRun", false},
+			{"a load balancer's request", "", "BadEvent", "Application Load Balancer's request (requestContext.elb): this function answers no HTTP requests", false},
+			{"a calibration CloudWatch fails", `{"action":"calibrate","service":"web"}`, "AWSError", "InternalFailure", true},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.fault {
+					w.Gate.SetFault("GetMetricData", testworld.Fault{Status: 500, Code: "InternalFailure"})
+					defer w.Gate.ClearFaults()
+				}
+				ev := []byte(tc.event)
+				if tc.event == "" {
+					ev, _ = os.ReadFile("../../testdata/lambda/bad-alb-request.json")
+				}
+				res, err := rt.Invoke(ev, 20*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got struct {
+					ErrorMessage string `json:"errorMessage"`
+					ErrorType    string `json:"errorType"`
+				}
+				dec := json.NewDecoder(bytes.NewReader(res.Body))
+				dec.DisallowUnknownFields()
+				if err := dec.Decode(&got); err != nil || !res.IsError || got.ErrorType != tc.errorType || !strings.Contains(string(res.Body), tc.says) {
+					t.Fatalf("answer %s (%v); want errorType %s saying %s", res.Body, err, tc.errorType, tc.says)
+				}
+			})
 		}
 	})
 }

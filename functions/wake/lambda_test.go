@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -87,6 +89,92 @@ func TestBootstrapUnderTheLambdaRuntime(t *testing.T) {
 			t.Fatalf("after an error: %v %s", err, res.Body)
 		}
 	})
+
+	t.Run("an error answers Lambda's error object, its type the kind of error", func(t *testing.T) {
+		tests := []struct {
+			name, event, errorType, says string
+			fault                        *testworld.Fault
+		}{
+			// A payload that is not JSON never reaches a function: Lambda's Invoke refuses it
+			// (InvalidRequestContentException). JSON that is not an object does.
+			// https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+			{"JSON that is not an object", `["status"]`, "BadEvent", "not a JSON object", nil},
+			{"a misspelt field", sample(t, "bad-invoke-unknown-field.json"), "BadEvent", `unknown field \"servce\"`, nil},
+			{"an unknown action", sample(t, "bad-invoke-unknown-action.json"), "UnknownAction", `unknown action \"reboot\"`, nil},
+			{"a service not configured", `{"action":"status","service":"nope"}`, "UnknownService", `unknown service \"nope\"`, nil},
+			{"an option of Auto-Sleep's", `{"action":"status","dryRun":true}`, "InvalidRequest", "dryRun", nil},
+			{"a load balancer's request", sample(t, "bad-alb-request.json"), "BadEvent", "Application Load Balancer", nil},
+			{"a WebSocket API's message", sample(t, "bad-websocket-message.json"), "BadEvent", "WebSocket API", nil},
+			{"a sleep ECS throttles", `{"action":"sleep"}`, "AWSError", "ThrottlingException", &testworld.Fault{Status: 400, Code: "ThrottlingException"}},
+			{"a sleep of a service whose cluster ECS does not have", `{"action":"sleep"}`, "ServiceNotFound", "service not found", &testworld.Fault{Status: 400, Code: "ClusterNotFoundException"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.fault != nil {
+					w.Gate.SetFault("DescribeServices", *tc.fault)
+					defer w.Gate.ClearFaults()
+				}
+				res, err := rt.Invoke([]byte(tc.event), 20*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := lambdaError(t, res)
+				if got.ErrorType != tc.errorType || !strings.Contains(string(res.Body), tc.says) {
+					t.Fatalf("answer %s; want errorType %s saying %s", res.Body, tc.errorType, tc.says)
+				}
+			})
+		}
+	})
+}
+
+// sample is a sample event of testdata/lambda.
+func sample(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/lambda/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// lambdaError is the error object Lambda answers an invocation that failed:
+// {"errorMessage", "errorType"} and nothing else.
+func lambdaError(t *testing.T, res lambdafront.Result) struct{ ErrorMessage, ErrorType string } {
+	t.Helper()
+	var got struct {
+		ErrorMessage string `json:"errorMessage"`
+		ErrorType    string `json:"errorType"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(res.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil || !res.IsError || got.ErrorMessage == "" {
+		t.Fatalf("answer %s (error %v): want Lambda's error object (%v)", res.Body, res.IsError, err)
+	}
+	return struct{ ErrorMessage, ErrorType string }{got.ErrorMessage, got.ErrorType}
+}
+
+func TestUnderTheLambdaRuntimeABrokenConfigurationIsTheInitError(t *testing.T) {
+	rt, err := lambdafront.NewRuntimeAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Close() })
+	p := testworld.StartProcess(t, wakeBin, []string{
+		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr, "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
+		"CLUSTER_NAME=c", "SERVICE_NAME=web", "APP_PORT=http",
+	})
+	select {
+	case res := <-rt.InitError():
+		got := lambdaError(t, res)
+		if got.ErrorType != "InvalidConfiguration" || !strings.HasPrefix(got.ErrorMessage, "invalid configuration: APP_PORT: ") {
+			t.Fatalf("init error %s", res.Body)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no init error reported; output:\n%s", p.Output())
+	}
+	if !p.Wait(10*time.Second) || p.Cmd.ProcessState.ExitCode() == 0 {
+		t.Fatal("the function did not exit after reporting its init error")
+	}
 }
 
 func TestBrokenConfigurationFailsAtStartNamingTheField(t *testing.T) {

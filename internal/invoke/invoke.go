@@ -41,7 +41,7 @@ type Dispatcher struct {
 	Operator Operator
 }
 
-// ErrBadEvent is returned for events the function does not understand.
+// ErrBadEvent is what every BadEvent error matches (errors.Is) and begins with.
 var ErrBadEvent = errors.New("unrecognised event")
 
 // kind is what tells the events apart.
@@ -52,7 +52,8 @@ type kind struct {
 	HTTPMethod     string          `json:"httpMethod"`
 }
 
-// Handle is the Lambda handler.
+// Handle is the Lambda handler. Its errors are *Error: BadEvent for an event
+// it does not take, or the operator's own.
 func (d Dispatcher) Handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	var k kind
 	if err := json.Unmarshal(raw, &k); err != nil {
@@ -62,15 +63,16 @@ func (d Dispatcher) Handle(ctx context.Context, raw json.RawMessage) (any, error
 	case k.Action != nil:
 		var cmd Command
 		if err := strictjson.Decode(raw, &cmd); err != nil {
-			return nil, fmt.Errorf("%w: command: %w", ErrBadEvent, err)
+			return nil, badEvent(fieldOf(err), fmt.Errorf("command: %w", err))
 		}
 		return d.Operator(ctx, cmd)
-	case k.HTTPMethod != "":
-		return nil, fmt.Errorf("%w: API Gateway payload format 1.0 is not supported; use an HTTP API with payload format 2.0", ErrBadEvent)
+	case foreign(k) != "":
+		return nil, d.refuseHTTP(foreign(k))
 	case k.Version == "2.0" && len(k.RequestContext) > 0 && d.HTTP != nil:
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, fmt.Errorf("%w: API Gateway event: %w", ErrBadEvent, strictjson.Explain(raw, err, reflect.TypeOf(ev)))
+			explained := strictjson.Explain(raw, err, reflect.TypeOf(ev))
+			return nil, badEvent(fieldOf(explained), fmt.Errorf("API Gateway event: %w", explained))
 		}
 		resp, err := d.HTTP(ctx, ev)
 		if err != nil {
@@ -80,7 +82,16 @@ func (d Dispatcher) Handle(ctx context.Context, raw json.RawMessage) (any, error
 	case d.Other != nil:
 		return d.Other(ctx, raw)
 	}
-	return nil, fmt.Errorf("%w: expected an API Gateway HTTP API event (payload 2.0) or {\"action\": …}", ErrBadEvent)
+	return nil, BadEventf("expected an API Gateway HTTP API event (payload 2.0) or {\"action\": …}")
+}
+
+// refuseHTTP says what an HTTP event this function does not take is, and
+// what to use instead.
+func (d Dispatcher) refuseHTTP(what string) error {
+	if d.HTTP == nil {
+		return BadEventf("%s: this function answers no HTTP requests", what)
+	}
+	return BadEventf("%s is not supported: put an API Gateway HTTP API with payload format 2.0 in front of this function", what)
 }
 
 // unreadable says why raw could not be told apart: it is not JSON (and
@@ -91,9 +102,25 @@ func unreadable(raw []byte, err error) error {
 	var syntax *json.SyntaxError
 	switch {
 	case errors.As(explained, &e) && e.Path != "":
-		return fmt.Errorf("%w: %w", ErrBadEvent, explained)
+		return badEvent(e.Path, explained)
 	case errors.As(err, &syntax):
-		return fmt.Errorf("%w: not a JSON object: the payload is %w", ErrBadEvent, explained)
+		return badEvent("", fmt.Errorf("not a JSON object: the payload is %w", explained))
 	}
-	return fmt.Errorf("%w: not a JSON object: %w", ErrBadEvent, explained)
+	return badEvent("", fmt.Errorf("not a JSON object: %w", explained))
+}
+
+// fieldOf is the field a strictjson error is about: the unknown name, or the
+// field of the wrong type; "" for the document itself.
+func fieldOf(err error) string {
+	var e *strictjson.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	if e.Unknown != "" {
+		if e.Path != "" {
+			return e.Path + "." + e.Unknown
+		}
+		return e.Unknown
+	}
+	return e.Path
 }

@@ -61,6 +61,19 @@ func scheduled(sample []byte) ([]jsontest.Difference, error) {
 	return diffs, err
 }
 
+// albRequest and websocketEvent read a sample as aws-lambda-go's own type for
+// it: the dispatcher refuses these events before decoding one, and the round
+// trip holds the sample to the shape the load balancer or the API sends.
+func albRequest(sample []byte) ([]jsontest.Difference, error) {
+	_, diffs, err := jsontest.RoundTrip[events.ALBTargetGroupRequest](sample)
+	return diffs, err
+}
+
+func websocketEvent(sample []byte) ([]jsontest.Difference, error) {
+	_, diffs, err := jsontest.RoundTrip[events.APIGatewayWebsocketProxyRequest](sample)
+	return diffs, err
+}
+
 // sampleCase is a sample of testdata/lambda, the way the code reads it, and
 // the differences its round trip is known to make.
 type sampleCase struct {
@@ -85,6 +98,9 @@ func TestSamplesRoundTripThroughTheTypesTheCodeReads(t *testing.T) {
 		{"bad-invoke-unknown-field.json", command, []allowance{{path: "servce",
 			why: "the misspelt field the sample is about: Command has none, and the dispatcher refuses the event (TestBadEventsAreClearErrors)"}}},
 		{"eventbridge-scheduled.json", scheduled, nil},
+		// Events of other sources, refused with what to use instead (TestEventsOfOtherSourcesSayWhatTheyAre).
+		{"bad-alb-request.json", albRequest, nil},
+		{"bad-websocket-message.json", websocketEvent, nil},
 	}
 	// Samples no type reads: the dispatcher refuses them before decoding one.
 	refused := []string{"bad-apigw-payload-1.0.json", "bad-empty-object.json", "bad-not-json.txt"}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 )
 
 // Function is one of the project's Lambda functions, as its main describes it.
@@ -53,7 +54,8 @@ type Handlers struct {
 }
 
 // Main runs f and exits: 0 when it ends well, 1 with the error on standard
-// error, 2 for arguments it does not take.
+// error (and, for `NAME invoke '{…}'`, as a JSON error object on standard
+// output), 2 for arguments it does not take.
 func Main(f Function) {
 	os.Exit(run(context.Background(), f, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
@@ -70,23 +72,26 @@ func run(ctx context.Context, f Function, args []string, getenv func(string) str
 	}
 	if err := start(ctx, f, event, getenv, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", f.Name, err)
+		if event != nil {
+			// A script reads the answer on standard output, as it reads a success.
+			_ = PrintJSON(stdout, invoke.AsError(err))
+		}
 		return 1
 	}
 	return 0
 }
 
 func start(ctx context.Context, f Function, event *string, getenv func(string) string, stdout, stderr io.Writer) error {
-	env, err := load(ctx, f.Name, getenv, stderr)
+	h, env, err := setUp(ctx, f, getenv, stderr)
 	if err != nil {
-		return err
-	}
-	h, err := f.Build(ctx, env)
-	if err != nil {
+		if api := getenv(runtimeAPI); api != "" {
+			reportInitError(ctx, api, err, stderr)
+		}
 		return err
 	}
 	if env.Config.InLambda {
 		// The runtime calls the handler for each event, and never returns.
-		lambda.StartHandlerFunc(h.Event)
+		lambda.StartHandlerFunc(lambdaHandler(h.Event))
 		return nil
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -95,6 +100,20 @@ func start(ctx context.Context, f Function, event *string, getenv func(string) s
 		return invokeOnce(ctx, h.Event, *event, stdout)
 	}
 	return h.Local(ctx, stdout)
+}
+
+// setUp reads the configuration and builds the function; its errors are
+// InvalidConfiguration.
+func setUp(ctx context.Context, f Function, getenv func(string) string, stderr io.Writer) (Handlers, Env, error) {
+	env, err := load(ctx, f.Name, getenv, stderr)
+	if err != nil {
+		return Handlers{}, Env{}, invalidConfiguration(err)
+	}
+	h, err := f.Build(ctx, env)
+	if err != nil {
+		return Handlers{}, Env{}, invalidConfiguration(err)
+	}
+	return h, env, nil
 }
 
 var errHelp = errors.New("help asked for")

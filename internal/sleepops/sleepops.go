@@ -5,6 +5,7 @@ package sleepops
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 )
 
@@ -44,17 +46,18 @@ type Ops struct {
 func (o Ops) Scheduled(ctx context.Context, raw json.RawMessage) (any, error) {
 	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &ev); err != nil || (ev.Source != "aws.events" && ev.DetailType != "Scheduled Event") {
-		return nil, fmt.Errorf("%w: expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\"}", invoke.ErrBadEvent)
+		return nil, invoke.BadEventf("expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\"}")
 	}
 	return o.Evaluator.Evaluate(ctx, o.Services, o.DryRun), nil
 }
 
-// Operator handles direct invocations.
+// Operator handles direct invocations. Its errors are *invoke.Error:
+// UnknownAction, InvalidRequest, UnknownService, or an AWS failure.
 func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 	switch cmd.Action {
 	case "evaluate":
 		if cmd.Service != "" {
-			svc, err := o.Services.ByName(cmd.Service)
+			svc, err := o.service(cmd)
 			if err != nil {
 				return nil, err
 			}
@@ -64,37 +67,57 @@ func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 	case "status":
 		// What a tick would do now, changing nothing.
 		if cmd.DryRun != nil && !*cmd.DryRun {
-			return nil, fmt.Errorf("status never changes anything; use evaluate with dryRun false")
+			return nil, invoke.Errorf(invoke.InvalidRequest, "dryRun", "status never changes anything; use evaluate with dryRun false")
 		}
 		return o.Evaluator.Evaluate(ctx, o.Services, true), nil
 	case "sleep":
 		if cmd.DryRun != nil {
-			return nil, fmt.Errorf("sleep takes no dryRun; use evaluate with dryRun true to see what would sleep")
+			return nil, invoke.Errorf(invoke.InvalidRequest, "dryRun", "sleep takes no dryRun; use evaluate with dryRun true to see what would sleep")
 		}
-		svc, err := o.Services.ByName(cmd.Service)
-		if err != nil {
-			return nil, err
-		}
-		res, err := o.Evaluator.SleepNow(ctx, svc)
-		if err != nil {
-			return nil, fmt.Errorf("sleep %s: %w", svc.Name, err)
-		}
-		return res, nil
+		return o.sleep(ctx, cmd)
 	case "calibrate":
 		if cmd.DryRun != nil {
-			return nil, fmt.Errorf("calibrate takes no dryRun: it never changes anything")
+			return nil, invoke.Errorf(invoke.InvalidRequest, "dryRun", "calibrate takes no dryRun: it never changes anything")
 		}
-		svc, err := o.Services.ByName(cmd.Service)
-		if err != nil {
-			return nil, err
-		}
-		c, err := o.Signals.Calibrate(ctx, time.Now(), activity.Request{Key: svc.ID(), Cluster: svc.Cluster, Service: svc.Name, Policy: svc.Sleep})
-		if err != nil {
-			return nil, fmt.Errorf("calibrate %s: %w", svc.Name, err)
-		}
-		return c, nil
+		return o.calibrate(ctx, cmd)
 	}
-	return nil, fmt.Errorf("unknown action %q: use evaluate, sleep, status or calibrate", cmd.Action)
+	return nil, invoke.Errorf(invoke.UnknownAction, "action", "unknown action %q: use evaluate, sleep, status or calibrate", cmd.Action)
+}
+
+// service is the service the command names.
+func (o Ops) service(cmd invoke.Command) (config.Service, error) {
+	svc, err := o.Services.ByName(cmd.Service)
+	if err != nil {
+		return config.Service{}, &invoke.Error{Kind: invoke.UnknownService, Field: "service", Err: err}
+	}
+	return svc, nil
+}
+
+func (o Ops) sleep(ctx context.Context, cmd invoke.Command) (any, error) {
+	svc, err := o.service(cmd)
+	if err != nil {
+		return nil, err
+	}
+	res, err := o.Evaluator.SleepNow(ctx, svc)
+	if err != nil {
+		return nil, invoke.AWSFailure(fmt.Errorf("sleep %s: %w", svc.Name, err), ecsservice.ErrServiceNotFound)
+	}
+	return res, nil
+}
+
+func (o Ops) calibrate(ctx context.Context, cmd invoke.Command) (any, error) {
+	svc, err := o.service(cmd)
+	if err != nil {
+		return nil, err
+	}
+	c, err := o.Signals.Calibrate(ctx, time.Now(), activity.Request{Key: svc.ID(), Cluster: svc.Cluster, Service: svc.Name, Policy: svc.Sleep})
+	switch {
+	case errors.Is(err, activity.ErrNoMetric):
+		return nil, &invoke.Error{Kind: invoke.InvalidRequest, Field: "service", Err: fmt.Errorf("calibrate %s: %w", svc.Name, err)}
+	case err != nil:
+		return nil, invoke.AWSFailure(fmt.Errorf("calibrate %s: %w", svc.Name, err), ecsservice.ErrServiceNotFound)
+	}
+	return c, nil
 }
 
 func dryRun(cmd invoke.Command, def bool) bool {

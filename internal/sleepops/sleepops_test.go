@@ -4,15 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 )
 
@@ -127,5 +131,66 @@ func TestScheduledEvents(t *testing.T) {
 				t.Fatalf("a stray event: %v, want ErrBadEvent", err)
 			}
 		})
+	}
+}
+
+// failingEval fails every sleep with err.
+type failingEval struct {
+	fakeEval
+	err error
+}
+
+func (f *failingEval) SleepNow(context.Context, config.Service) (autosleep.Result, error) {
+	return autosleep.Result{}, f.err
+}
+
+// failingSignals fails every calibration with err.
+type failingSignals struct{ err error }
+
+func (f failingSignals) Calibrate(context.Context, time.Time, activity.Request) (activity.Calibration, error) {
+	return activity.Calibration{}, f.err
+}
+
+func TestErrorsSayTheirKindAndTheFieldAtFault(t *testing.T) {
+	throttled := fmt.Errorf("update service: %w", &smithy.GenericAPIError{Code: "ThrottlingException"})
+	tests := []struct {
+		name      string
+		cmd       invoke.Command
+		sleepErr  error
+		signalErr error
+		kind      invoke.Kind
+		field     string
+		code      string
+	}{
+		{"an unknown action", invoke.Command{Action: "reboot"}, nil, nil, invoke.UnknownAction, "action", ""},
+		{"status with dryRun false", invoke.Command{Action: "status", DryRun: no()}, nil, nil, invoke.InvalidRequest, "dryRun", ""},
+		{"sleep with dryRun", invoke.Command{Action: "sleep", Service: "web", DryRun: yes()}, nil, nil, invoke.InvalidRequest, "dryRun", ""},
+		{"calibrate with dryRun", invoke.Command{Action: "calibrate", Service: "web", DryRun: no()}, nil, nil, invoke.InvalidRequest, "dryRun", ""},
+		{"evaluate of a service not configured", invoke.Command{Action: "evaluate", Service: "nope"}, nil, nil, invoke.UnknownService, "service", ""},
+		{"sleep without a service among several", invoke.Command{Action: "sleep"}, nil, nil, invoke.UnknownService, "service", ""},
+		{"a throttled sleep", invoke.Command{Action: "sleep", Service: "web"}, throttled, nil, invoke.AWSError, "", "ThrottlingException"},
+		{"a sleep of a service ECS does not know", invoke.Command{Action: "sleep", Service: "web"}, fmt.Errorf("service c/web: %w", ecsservice.ErrServiceNotFound), nil, invoke.ServiceNotFound, "service", ""},
+		{"a calibration CloudWatch did not answer", invoke.Command{Action: "calibrate", Service: "web"}, nil, errors.New("read network: CloudWatch answered InternalError"), invoke.AWSError, "", ""},
+		{"a calibration of a signal with no metric", invoke.Command{Action: "calibrate", Service: "web"}, nil, activity.ErrNoMetric, invoke.InvalidRequest, "service", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := ops(&fakeEval{}, false)
+			o.Evaluator = &failingEval{err: tc.sleepErr}
+			o.Signals = failingSignals{err: tc.signalErr}
+			_, err := o.Operator(context.Background(), tc.cmd)
+			var e *invoke.Error
+			if !errors.As(err, &e) || e.Kind != tc.kind || e.Field != tc.field || e.Code != tc.code {
+				t.Fatalf("error %#v (%v); want kind %s, field %q, code %q", err, err, tc.kind, tc.field, tc.code)
+			}
+		})
+	}
+}
+
+func TestAStrayEventIsABadEvent(t *testing.T) {
+	_, err := ops(&fakeEval{}, false).Scheduled(context.Background(), json.RawMessage(`{"hello":"world"}`))
+	var e *invoke.Error
+	if !errors.As(err, &e) || e.Kind != invoke.BadEvent || !strings.HasPrefix(err.Error(), "unrecognised event: expected an EventBridge scheduled event") {
+		t.Fatalf("error %#v (%v)", err, err)
 	}
 }

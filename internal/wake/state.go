@@ -39,7 +39,8 @@ type Status struct {
 	ElapsedSeconds int    `json:"elapsedSeconds"`
 	Location       string `json:"location,omitempty"`
 	Message        string `json:"message,omitempty"`
-	// Description is the state and stage in words, for the wait page and operators.
+	// Description is the state and stage in an operator's words; the wait
+	// page has its own for visitors.
 	Description string `json:"description"`
 	// EstimatedSeconds is the time likely left, from earlier wakes of the service; absent when none is known.
 	EstimatedSeconds *int `json:"estimatedSeconds,omitempty"`
@@ -66,26 +67,32 @@ func ReadyAt(service string, base *url.URL) Status {
 	return describe(Status{Service: service, State: Ready, Location: base.String(), target: base})
 }
 
-// describe says the state and stage in words a visitor understands.
+// describe says the state and stage in an operator's words, as ECS reports
+// them (task states:
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
+// The wait page shows visitors its own words (waitpage.Words).
 func describe(st Status) Status {
 	switch st.State {
 	case Asleep:
-		st.Description = "The service is asleep."
+		st.Description = "Asleep: the service's desired count is 0."
 	case Ready:
-		st.Description = "Ready. Taking you there…"
+		st.Description = "Ready: the app answers at " + st.Location + "."
 	case Failed:
-		st.Description = "The service could not start."
+		st.Description = "Failed: the service did not start (message says why)."
 	default:
-		st.Description = map[string]string{
-			StageNoTask:       "Starting a task…",
-			StageProvisioning: "Preparing the task's network…",
-			StagePending:      "Pulling the image and starting the container…",
-			StageActivating:   "Almost there: connecting the task…",
-			StageStartingApp:  "The app is starting up…",
-			StageChecking:     "Checking on the service…",
-		}[st.Stage]
+		st.Description = stageWords[st.Stage]
 	}
 	return st
+}
+
+// stageWords describe each stage of a wake.
+var stageWords = map[string]string{
+	StageNoTask:       "Starting: the desired count is raised; no task yet.",
+	StageProvisioning: "Starting: the task is PROVISIONING (its network interface is being attached).",
+	StagePending:      "Starting: the task is PENDING (its image is being pulled and its container started).",
+	StageActivating:   "Starting: the task is ACTIVATING (ECS is finishing its set-up before RUNNING).",
+	StageStartingApp:  "Starting: the task is RUNNING; the app does not answer the probe yet.",
+	StageChecking:     "Starting: ECS could not be read just now; asking again.",
 }
 
 // decide turns an observation and the probe's answer into a Status.

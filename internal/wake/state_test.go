@@ -261,3 +261,41 @@ func TestOnlyAFailedWakeCarriesAFailureTime(t *testing.T) {
 		t.Fatalf("a failed wake's JSON lacks its failure time in RFC 3339: %s", body)
 	}
 }
+
+func TestTheDescriptionSaysTheStateInAnOperatorsWords(t *testing.T) {
+	base, _ := url.Parse("http://203.0.113.7:8080")
+	tests := []struct {
+		name string
+		st   Status
+		says string
+	}{
+		{"asleep", describe(Status{State: Asleep}), "desired count is 0"},
+		{"ready names where the app answers", ReadyAt("web", base), "Ready: the app answers at http://203.0.113.7:8080."},
+		{"failed points at the message", describe(Status{State: Failed, Message: "The app stopped while starting."}), "message says why"},
+		{"no task yet", describe(Status{State: Waking, Stage: StageNoTask}), "no task yet"},
+		{"provisioning names the task state", describe(Status{State: Waking, Stage: StageProvisioning}), "PROVISIONING"},
+		{"pending names the task state", describe(Status{State: Waking, Stage: StagePending}), "Starting: the task is PENDING"},
+		{"activating names the task state", describe(Status{State: Waking, Stage: StageActivating}), "ACTIVATING"},
+		{"starting-app says the app does not answer yet", describe(Status{State: Waking, Stage: StageStartingApp}), "RUNNING; the app does not answer"},
+		{"checking says ECS could not be read", describe(Status{State: Waking, Stage: StageChecking}), "ECS could not be read"},
+	}
+	seen := map[string]string{}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.st.Description
+			if !strings.Contains(d, tc.says) {
+				t.Fatalf("description %q, want it to say %q", d, tc.says)
+			}
+			// A visitor's words belong on the wait page (waitpage.Words), not in an API answer.
+			for _, visitor := range []string{"…", "Taking you there", "you", "Almost there"} {
+				if strings.Contains(d, visitor) {
+					t.Fatalf("description %q has the visitor's words %q", d, visitor)
+				}
+			}
+			if other, ok := seen[d]; ok {
+				t.Fatalf("description %q is also %s's", d, other)
+			}
+			seen[d] = tc.name
+		})
+	}
+}

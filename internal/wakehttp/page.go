@@ -17,7 +17,7 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, svc config.S
 		Service:          svc.Name,
 		State:            st.State,
 		Stage:            st.Stage,
-		Description:      st.Description,
+		Description:      waitpage.Words(st.State, st.Stage),
 		Message:          st.Message,
 		ElapsedSeconds:   st.ElapsedSeconds,
 		FailedAt:         st.FailedAt,

@@ -5,8 +5,10 @@ package wakeops
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
@@ -31,28 +33,33 @@ func result(action string, st wake.Status) Result {
 }
 
 // Operator returns the invoke.Operator for the Wake function over the
-// configured services.
+// configured services. Its errors are *invoke.Error: UnknownAction,
+// InvalidRequest, UnknownService, or the AWS failure of a sleep.
 func Operator(ctrl Controller, services config.Services) invoke.Operator {
 	return func(ctx context.Context, cmd invoke.Command) (any, error) {
+		if !slices.Contains(actions, cmd.Action) {
+			return nil, invoke.Errorf(invoke.UnknownAction, "action", "unknown action %q: use wake, status or sleep", cmd.Action)
+		}
 		if cmd.DryRun != nil {
-			return nil, fmt.Errorf("dryRun is an Auto-Sleep option; the Wake function takes wake, status or sleep")
+			return nil, invoke.Errorf(invoke.InvalidRequest, "dryRun", "dryRun is an Auto-Sleep option; the Wake function takes wake, status or sleep")
 		}
 		svc, err := services.ByName(cmd.Service)
 		if err != nil {
-			return nil, err
+			return nil, &invoke.Error{Kind: invoke.UnknownService, Field: "service", Err: err}
 		}
 		switch cmd.Action {
 		case "wake":
 			return result(cmd.Action, ctrl.Wake(ctx, svc)), nil
 		case "status":
 			return result(cmd.Action, ctrl.Status(ctx, svc)), nil
-		case "sleep":
-			st, err := ctrl.Sleep(ctx, svc)
-			if err != nil {
-				return nil, fmt.Errorf("sleep %s: %w", svc.Name, err)
-			}
-			return result(cmd.Action, st), nil
 		}
-		return nil, fmt.Errorf("unknown action %q: use wake, status or sleep", cmd.Action)
+		st, err := ctrl.Sleep(ctx, svc)
+		if err != nil {
+			return nil, invoke.AWSFailure(fmt.Errorf("sleep %s: %w", svc.Name, err), ecsservice.ErrServiceNotFound)
+		}
+		return result(cmd.Action, st), nil
 	}
 }
+
+// actions are the direct invocations Wake takes.
+var actions = []string{"wake", "status", "sleep"}

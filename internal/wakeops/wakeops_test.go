@@ -3,10 +3,14 @@ package wakeops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
@@ -66,6 +70,37 @@ func TestCommands(t *testing.T) {
 			}
 			if got := strings.Join(f.did, ","); got != tc.want {
 				t.Fatalf("did %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestErrorsSayTheirKindAndTheFieldAtFault(t *testing.T) {
+	one := config.Services{{Name: "web", Cluster: "c"}}
+	two := config.Services{{Name: "web", Cluster: "c", Host: "a"}, {Name: "api", Cluster: "c", Host: "b"}}
+	dry := true
+	tests := []struct {
+		name     string
+		services config.Services
+		cmd      invoke.Command
+		sleep    error
+		kind     invoke.Kind
+		field    string
+		code     string
+	}{
+		{"an unknown action", one, invoke.Command{Action: "reboot", Service: "nope"}, nil, invoke.UnknownAction, "action", ""},
+		{"dryRun, an Auto-Sleep option", one, invoke.Command{Action: "status", DryRun: &dry}, nil, invoke.InvalidRequest, "dryRun", ""},
+		{"a service not configured", two, invoke.Command{Action: "status", Service: "nope"}, nil, invoke.UnknownService, "service", ""},
+		{"no service named among several", two, invoke.Command{Action: "wake"}, nil, invoke.UnknownService, "service", ""},
+		{"a throttled sleep", one, invoke.Command{Action: "sleep"}, fmt.Errorf("update service: %w", &smithy.GenericAPIError{Code: "ThrottlingException"}), invoke.AWSError, "", "ThrottlingException"},
+		{"a sleep of a service ECS does not know", one, invoke.Command{Action: "sleep"}, fmt.Errorf("describe services: %w", ecsservice.ErrServiceNotFound), invoke.ServiceNotFound, "service", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Operator(&fakeCtrl{sleepErr: tc.sleep}, tc.services)(context.Background(), tc.cmd)
+			var e *invoke.Error
+			if !errors.As(err, &e) || e.Kind != tc.kind || e.Field != tc.field || e.Code != tc.code {
+				t.Fatalf("error %#v (%v); want kind %s, field %q, code %q", err, err, tc.kind, tc.field, tc.code)
 			}
 		})
 	}

@@ -30,6 +30,8 @@ type RuntimeAPI struct {
 
 	ready     chan struct{}
 	readyOnce sync.Once
+	// initErrors holds what the function reported as its start-up error.
+	initErrors chan Result
 }
 
 // Result is what the function answered to one invocation.
@@ -52,7 +54,7 @@ func NewRuntimeAPI() (*RuntimeAPI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime api listen: %w", err)
 	}
-	r := &RuntimeAPI{Addr: l.Addr().String(), events: make(chan invocation), waiting: map[string]chan Result{}, ready: make(chan struct{})}
+	r := &RuntimeAPI{Addr: l.Addr().String(), events: make(chan invocation), waiting: map[string]chan Result{}, ready: make(chan struct{}), initErrors: make(chan Result, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, req *http.Request) {
 		r.readyOnce.Do(func() { close(r.ready) })
@@ -78,6 +80,11 @@ func NewRuntimeAPI() (*RuntimeAPI, error) {
 		w.WriteHeader(http.StatusAccepted)
 	})
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		select {
+		case r.initErrors <- Result{Body: body, IsError: true}:
+		default: // one start, one report: a second is dropped
+		}
 		w.WriteHeader(http.StatusAccepted)
 	})
 	r.srv = &http.Server{Handler: mux}
@@ -88,6 +95,10 @@ func NewRuntimeAPI() (*RuntimeAPI, error) {
 // Ready is closed when the function first asks for an event: its
 // initialisation (Lambda's Init phase) is over.
 func (r *RuntimeAPI) Ready() <-chan struct{} { return r.ready }
+
+// InitError delivers the error the function reported when it could not
+// start (Lambda answers the invocation that started it with that error).
+func (r *RuntimeAPI) InitError() <-chan Result { return r.initErrors }
 
 // Invoke hands the function one event and waits for its answer, up to within for each step.
 func (r *RuntimeAPI) Invoke(event []byte, within time.Duration) (Result, error) {

@@ -17,10 +17,18 @@
 
   var service = document.querySelector("h1").textContent;
 
+  // The visitor's words by state, and by stage while waking: the status
+  // JSON's description is an operator's (the same as waitpage.Words).
+  var WORDS = {"asleep": "The service is asleep.", "ready": "Ready. Taking you there…", "failed": "The service could not start.", "no-task": "Starting a task…", "provisioning": "Preparing the task's network…", "pending": "Pulling the image and starting the container…", "activating": "Almost there: connecting the task…", "starting-app": "The app is starting up…", "checking": "Checking on the service…"};
+  function words(s) {
+    return WORDS[s.state === "waking" ? s.stage : s.state] || "";
+  }
+
   function show(s) {
     main.setAttribute("data-state", s.state);
     document.title = s.state === "failed" ? service + " could not start" : "Starting " + service + "…";
-    if (s.description && msg.textContent !== s.description) msg.textContent = s.description;
+    var said = words(s);
+    if (said && msg.textContent !== said) msg.textContent = said;
     why.textContent = s.message || "";
     why.hidden = !s.message;
     retry.hidden = s.state !== "failed";
