@@ -39,6 +39,9 @@ type Scheduler struct {
 	tasks  map[string][]*placed // by service
 	byARN  map[string]*placed
 	errors int
+	// placing counts tasks between RunTask and their registration here: the
+	// emulator already lists them RUNNING, ECS would say PROVISIONING.
+	placing int
 }
 
 type placed struct {
@@ -65,8 +68,12 @@ func (w *World) StartScheduler(t testing.TB, services []string, port int, timing
 func (s *Scheduler) status(arn string, now time.Time) (string, *time.Time) {
 	s.mu.Lock()
 	p := s.byARN[arn]
+	placing := s.placing
 	s.mu.Unlock()
 	if p == nil {
+		if placing > 0 {
+			return "PROVISIONING", nil
+		}
 		return "", nil
 	}
 	age := now.Sub(p.created)
@@ -117,15 +124,20 @@ func (s *Scheduler) scale(ctx context.Context, service string, desired int) {
 	have := len(s.tasks[service])
 	s.mu.Unlock()
 	for ; have < desired; have++ {
+		s.mu.Lock()
+		s.placing++
+		s.mu.Unlock()
 		task, err := s.w.runTask(ctx, service)
 		if err != nil {
 			s.mu.Lock()
+			s.placing--
 			s.errors++
 			s.mu.Unlock()
 			return
 		}
 		p := &placed{Task: task, service: service, created: time.Now()}
 		s.mu.Lock()
+		s.placing--
 		s.tasks[service] = append(s.tasks[service], p)
 		s.byARN[task.ARN] = p
 		s.mu.Unlock()
