@@ -132,8 +132,8 @@ func (c *child) start(logs string, log *slog.Logger, died chan<- *child) error {
 	c.cmd.Stdout = f
 	// Its JSON log lines go to the file; the notable ones also to the console.
 	c.cmd.Stderr = io.MultiWriter(f, &notable{name: c.name, log: log})
-	c.cmd.SysProcAttr = procgroup.Attr()
-	if err := c.cmd.Start(); err != nil {
+	// Its own process group, dying with devstack however devstack ends.
+	if err := procgroup.Start(c.cmd); err != nil {
 		f.Close()
 		return fmt.Errorf("start %s: %w", c.name, err)
 	}
