@@ -27,6 +27,11 @@ func run(o options) error {
 	}
 	log.Info("local stack starting", "pid", os.Getpid())
 	err := serve(ctx, o, log)
+	if err != nil && ctx.Err() != nil {
+		// Stopped while starting: the error is the stop's own doing.
+		log.Info("stopped while starting", "because", context.Cause(ctx), "error", err)
+		err = nil
+	}
 	log.Info("stopped: nothing it started runs on")
 	return err
 }
