@@ -64,6 +64,7 @@ func visitPage(t *testing.T, base string) int {
 // wakes it again, and stopping the stack leaves no process behind.
 func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 	needsEmulator(t)
+	t.Parallel() // each runs a stack of its own, on its own address
 	listen := testworld.FreeAddr(t)
 	base := "http://" + listen
 	p := startStack(t, listen)

@@ -21,6 +21,7 @@ import (
 // the demo service. The file is gone once the stack stops.
 func TestTheEnvFileReachesTheStack(t *testing.T) {
 	needsEmulator(t)
+	t.Parallel() // each runs a stack of its own, on its own address
 	dir := t.TempDir()
 	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="), stackArgs(testworld.FreeAddr(t), dir)...)
 	waitUp(t, p)

@@ -23,6 +23,7 @@ import (
 // devstack itself can clean nothing up.
 func TestNothingOutlivesTheStack(t *testing.T) {
 	needsEmulator(t)
+	t.Parallel() // each runs a stack of its own, on its own address
 	tests := []struct {
 		name string
 		// kill ends the stack: sh leads the group of sh, devstack and the pipe's reader.
