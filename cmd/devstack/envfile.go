@@ -9,8 +9,11 @@ import (
 )
 
 // unsetForTheStack are variables a shell may already have that would send the
-// functions, or the AWS CLI, somewhere other than this stack: a profile (which
-// fails when it is not in this machine's configuration), a session token,
+// functions, or the AWS CLI, somewhere other than this stack: a profile (it
+// names settings of this machine's shared configuration, not the stack's:
+// https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html), a
+// session token (part of other credentials than the stack's:
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-static-credentials.html),
 // per-service endpoints (they win over AWS_ENDPOINT_URL:
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html),
 // the switch that ignores configured endpoints, another services list, and
@@ -35,7 +38,8 @@ func envFileText(env []string) []byte {
 		name, value, _ := strings.Cut(kv, "=")
 		fmt.Fprintf(&b, "export %s=%s\n", name, shellQuote(value))
 		if name == "AWS_REGION" {
-			// For tools that read only the older name.
+			// For tools that read only the older name (the AWS CLI reads both:
+			// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html).
 			fmt.Fprintf(&b, "export AWS_DEFAULT_REGION=%s\n", shellQuote(value))
 		}
 	}

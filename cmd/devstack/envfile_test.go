@@ -76,7 +76,7 @@ func exitOutput(err error) string {
 	return ""
 }
 
-func TestEnvFileText(t *testing.T) {
+func TestTheEnvFileExportsEachValueAsGivenAndUnsetsWhatWouldGetInTheWay(t *testing.T) {
 	text := string(envFileText([]string{"AWS_REGION=us-east-1", "SERVICE_NAME=demo-app", "ODD=it's $HOME"}))
 	for _, want := range []string{
 		"\nunset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_ECS",
@@ -97,7 +97,7 @@ func TestEnvFileText(t *testing.T) {
 	}
 }
 
-func TestInvokeCommands(t *testing.T) {
+func TestTheInvokeCommandsRunFromThisFolder(t *testing.T) {
 	tests := []struct {
 		name string
 		o    options

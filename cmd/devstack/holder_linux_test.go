@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestListeningSocketsOfProcNetTCP(t *testing.T) {
+func TestTheListenersOnAPortAreFoundInProcNetTCP(t *testing.T) {
 	const table = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0000000000000000 100 0 0 10 0
    1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 222 1 0000000000000000 100 0 0 10 0

@@ -40,7 +40,7 @@ func TestATakenPortNamesItsHolder(t *testing.T) {
 	}
 }
 
-func TestPortTakenMessage(t *testing.T) {
+func TestATakenPortSaysHowToStopItsHolderOrGoElsewhere(t *testing.T) {
 	stack := listener{pid: 100, cmdline: "build/devstack -wake-bin build/wake"}
 	tests := []struct {
 		name   string

@@ -191,7 +191,7 @@ func startOnAThreadThatEnds(t *testing.T, start func() error) (tid int) {
 	}
 }
 
-func TestGuardedCommand(t *testing.T) {
+func TestAGuardedCommand(t *testing.T) {
 	t.Run("exits with the command's status", func(t *testing.T) {
 		cmd := exec.Command("sh", "-c", "exit 3")
 		if err := StartGuarded(cmd, time.Second); err != nil {
