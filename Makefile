@@ -6,9 +6,13 @@ FUNCTIONS := wake autosleep
 LOCAL_TOOLS := devstack demoapp
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: all build run test lint unit fuzz bench bench-scale package size clean
+.PHONY: all help build run test lint unit fuzz bench bench-scale package size clean
 
 all: build
+
+## help: this list: each target and what it does
+help:
+	@awk '/^## [a-z-]+: / { line = substr($$0, 4); i = index(line, ": "); printf "  %-14s %s\n", substr(line, 1, i - 1), substr(line, i + 2) }' $(firstword $(MAKEFILE_LIST))
 
 ## build: the functions and the local tools for this machine, into build/
 build:
@@ -96,5 +100,6 @@ size: package
 	  if [ $$b -gt $$bmax ] || [ $$z -gt $$zmax ]; then echo "$$f is over its size budget" >&2; fail=1; fi; \
 	done; exit $$fail
 
+## clean: remove build/ (the binaries, the packages, the logs)
 clean:
 	rm -rf $(BUILD)

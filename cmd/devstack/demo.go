@@ -49,7 +49,7 @@ func startDemo(ctx context.Context, endpoint string, o options, log *slog.Logger
 		Launch: func(ip string, port int, stats string) *exec.Cmd {
 			cmd := exec.Command(o.appBin, "-addr", net.JoinHostPort(ip, strconv.Itoa(port)), "-startup-delay", o.startup.String(),
 				"-health-path", "/healthz", "-name", service, "-stats-file", stats)
-			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			cmd.Stdout, cmd.Stderr = console{}, console{}
 			return cmd
 		},
 	})

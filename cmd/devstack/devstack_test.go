@@ -63,6 +63,8 @@ func visitPage(t *testing.T, base string) int {
 // app process, Auto-Sleep puts it back to sleep once idle, the next visit
 // wakes it again, and stopping the stack leaves no process behind.
 func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
+	needsEmulator(t)
+	t.Parallel() // each runs a stack of its own, on its own address
 	listen := testworld.FreeAddr(t)
 	base := "http://" + listen
 	p := startStack(t, listen)
@@ -86,20 +88,38 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 	stopLeavesNothingBehind(t, p, listen)
 }
 
+func needsEmulator(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the local stack against the AWS emulator")
+	}
+}
+
+// stackArgs are devstack's flags for a test: short timings, listening on
+// listen, its logs and env file in dir.
+func stackArgs(listen, dir string) []string {
+	return []string{"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
+		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
+		"-logs", filepath.Join(dir, "logs"), "-env-file", filepath.Join(dir, "devstack.env")}
+}
+
 // startStack starts devstack with short timings and waits for its URL.
 func startStack(t *testing.T, listen string) *testworld.Process {
 	t.Helper()
-	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="),
-		"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
-		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
-		"-logs", filepath.Join(t.TempDir(), "logs"))
+	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="), stackArgs(listen, t.TempDir())...)
+	waitUp(t, p)
+	return p
+}
+
+// waitUp waits until the stack has printed its banner.
+func waitUp(t *testing.T, p *testworld.Process) {
+	t.Helper()
 	testworld.Eventually(t, 60*time.Second, "the stack prints its URL", func() bool {
 		if p.Exited() {
 			t.Fatalf("devstack exited:\n%s", p.Output())
 		}
 		return strings.Contains(p.Output(), "Ctrl-C stops everything")
 	})
-	return p
 }
 
 // visitUntilReady visits the sleeping demo, waits until the status says

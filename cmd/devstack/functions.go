@@ -31,16 +31,21 @@ type functions struct {
 	died chan *child
 }
 
-// startFunctions starts the functions against the emulator whose
-// environment awsEnv is; on an error, what it started is stopped.
-func startFunctions(ctx context.Context, awsEnv []string, o options, log *slog.Logger) (_ *functions, err error) {
-	common := slices.Concat(awsEnv, []string{
-		"PATH=" + os.Getenv("PATH"),
+// functionEnv is what both functions are given to work on this stack: the
+// emulator's environment awsEnv, the demo service and its rules.
+func functionEnv(awsEnv []string, o options) []string {
+	return slices.Concat(awsEnv, []string{
 		"CLUSTER_NAME=" + cluster, "SERVICE_NAME=" + service, "APP_PORT=" + strconv.Itoa(appPort), "HEALTH_PATH=/healthz",
 		"SLEEP_AFTER_MINUTES=" + strconv.Itoa(o.sleepAfter), "GRACE_MINUTES=" + strconv.Itoa(o.grace),
 		// The emulator reports made-up private addresses: the prober dials loopback only.
-		"PROBE_ALLOWED_NETWORKS=127.0.0.0/8", "LOG_LEVEL=info"})
-	wakeEnv := slices.Concat(common, []string{"TOKEN_KEY=" + randomKey()})
+		"PROBE_ALLOWED_NETWORKS=127.0.0.0/8"})
+}
+
+// startFunctions starts the functions with the environment env (and Wake
+// with tokenKey); on an error, what it started is stopped.
+func startFunctions(ctx context.Context, env []string, tokenKey string, o options, log *slog.Logger) (_ *functions, err error) {
+	common := slices.Concat(env, []string{"PATH=" + os.Getenv("PATH"), "LOG_LEVEL=info"})
+	wakeEnv := slices.Concat(common, []string{"TOKEN_KEY=" + tokenKey})
 	fns := &functions{}
 	defer func() {
 		if err != nil {
@@ -132,8 +137,8 @@ func (c *child) start(logs string, log *slog.Logger, died chan<- *child) error {
 	c.cmd.Stdout = f
 	// Its JSON log lines go to the file; the notable ones also to the console.
 	c.cmd.Stderr = io.MultiWriter(f, &notable{name: c.name, log: log})
-	c.cmd.SysProcAttr = procgroup.Attr()
-	if err := c.cmd.Start(); err != nil {
+	// Its own process group, dying with devstack however devstack ends.
+	if err := procgroup.Start(c.cmd); err != nil {
 		f.Close()
 		return fmt.Errorf("start %s: %w", c.name, err)
 	}

@@ -48,9 +48,10 @@ func Start(ctx context.Context) (*Server, error) {
 	s.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	s.cmd.Stdout = s.out
 	s.cmd.Stderr = s.out
-	// Own process group, so Stop ends moto's children too.
-	s.cmd.SysProcAttr = procgroup.Attr()
-	if err := s.cmd.Start(); err != nil {
+	// Under a guard that leads its process group: moto is a Python program
+	// that may start processes of its own, and the whole group must end with
+	// Stop, and with this process however it ends.
+	if err := procgroup.StartGuarded(s.cmd, 3*time.Second); err != nil {
 		return nil, fmt.Errorf("start %s: %w", Command, err)
 	}
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
@@ -81,7 +82,7 @@ func Start(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
-// Pid is the emulator's process id.
+// Pid is the emulator's process id (its guard's, which leads its process group).
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 func (s *Server) ping(ctx context.Context) error {

@@ -46,14 +46,23 @@ func (f *Front) acquire() (*environment, error) {
 
 	env, err := f.start()
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.starting--
-	if err != nil {
+	closed := f.closed
+	if err != nil || closed {
 		f.busy--
+	} else {
+		f.envs = append(f.envs, env)
+		f.stats.ColdStarts++
+	}
+	f.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
-	f.envs = append(f.envs, env)
-	f.stats.ColdStarts++
+	if closed {
+		// Close did not see this one: it must not outlive the front.
+		env.stop()
+		return nil, errors.New("lambda front closed")
+	}
 	return env, nil
 }
 
@@ -113,8 +122,8 @@ func (f *Front) start() (*environment, error) {
 		"AWS_LAMBDA_LOG_STREAM_NAME=local",
 	)
 	cmd.Stdout, cmd.Stderr = f.opts.Output, f.opts.Output
-	cmd.SysProcAttr = procgroup.Attr()
-	if err := cmd.Start(); err != nil {
+	// Its own process group, dying with this process however it ends.
+	if err := procgroup.Start(cmd); err != nil {
 		_ = api.Close()
 		return nil, fmt.Errorf("start an execution environment: %w", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
 var echoBin string
@@ -243,5 +245,28 @@ func TestRouteMatching(t *testing.T) {
 		if _, got := matchPath(tc.route, tc.path); got != tc.want {
 			t.Errorf("route %s, path %s: matched %v, want %v", tc.route, tc.path, got, tc.want)
 		}
+	}
+}
+
+// TestCloseStopsAnEnvironmentStillStarting closes the front while an
+// environment is starting, which Close cannot see yet: it must not outlive the front.
+func TestCloseStopsAnEnvironmentStillStarting(t *testing.T) {
+	var f *Front
+	started := make(chan int, 1)
+	f = startFront(t, Options{Concurrency: 1, Started: func(pid int) {
+		_ = f.Close()
+		started <- pid
+	}})
+	// Close ends the request's connection too: no answer is expected.
+	if resp, err := http.Get(f.URL + "/"); err == nil {
+		resp.Body.Close()
+	}
+	pid := <-started
+	deadline := time.Now().Add(10 * time.Second)
+	for procgroup.Alive(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("environment pid %d still runs after the front closed", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

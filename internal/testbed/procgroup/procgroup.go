@@ -1,5 +1,8 @@
-// Package procgroup stops the local processes the stack and the tests start,
-// by process group id, so nothing they spawned is left behind.
+// Package procgroup starts and stops the local processes the stack and the
+// tests run, so that nothing they spawned is left behind: each child leads a
+// process group of its own (Stop ends the whole group by its id), and on Linux
+// each child also dies with the process that started it (Start), even when
+// that process is killed with SIGKILL and can clean nothing up itself.
 package procgroup
 
 import (
@@ -7,7 +10,8 @@ import (
 	"time"
 )
 
-// Attr puts a new process in a group of its own, so Stop reaches its children too.
+// Attr puts a new process in a group of its own, so Stop reaches its children
+// too. Start sets it (and more) itself; Attr is for processes started elsewhere.
 func Attr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
 // Stop sends SIGTERM to the process group pid leads, waits up to grace for

@@ -51,8 +51,8 @@ func (s *Scheduler) start(ctx context.Context, svc Service) error {
 	t.stats = filepath.Join(s.dir, "task-"+strconv.Itoa(n)+".stats")
 	_ = os.Remove(t.stats)
 	t.cmd = svc.Launch(ip, svc.Port, t.stats)
-	t.cmd.SysProcAttr = procgroup.Attr()
-	if err := t.cmd.Start(); err != nil {
+	// Its own process group, dying with this process however it ends.
+	if err := procgroup.Start(t.cmd); err != nil {
 		abandon("CannotStartContainerError: " + err.Error())
 		return fmt.Errorf("start the app: %w", err)
 	}
