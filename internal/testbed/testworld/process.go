@@ -39,8 +39,8 @@ func StartProcess(t testing.TB, bin string, env []string, args ...string) *Proce
 	p := &Process{Cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
 	p.Cmd.Env = env
 	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
-	p.Cmd.SysProcAttr = procgroup.Attr()
-	if err := p.Cmd.Start(); err != nil {
+	// Its own group, and it dies with the test binary even if the test is killed.
+	if err := procgroup.Start(p.Cmd); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
 	go func() { _ = p.Cmd.Wait(); close(p.done) }()
