@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// Attr puts a new process in a group of its own, so Stop reaches its children
-// too. Start sets it (and more) itself; Attr is for processes started elsewhere.
-func Attr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
 // Stop sends SIGTERM to the process group pid leads, waits up to grace for
 // done (closed when the process has been waited for), then sends SIGKILL and

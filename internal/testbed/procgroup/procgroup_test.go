@@ -20,12 +20,11 @@ func TestStopEndsTheWholeGroup(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command("sh", "-c", tc.script)
-			cmd.SysProcAttr = Attr()
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := cmd.Start(); err != nil {
+			if err := Start(cmd); err != nil {
 				t.Fatal(err)
 			}
 			// Stop only once the shell has set itself up (its trap, its child).

@@ -56,7 +56,7 @@ func TestChildrenDieWithTheirParent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := exec.Command(os.Args[0], "-test.run=^TestHelperParent$")
 			parent.Env = append(os.Environ(), parentVar+"="+tc.how)
-			parent.SysProcAttr = Attr()
+			parent.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			stdin, err := parent.StdinPipe()
 			if err != nil {
 				t.Fatal(err)
