@@ -10,7 +10,6 @@ import (
 	"time"
 )
 
-
 // Stop sends SIGTERM to the process group pid leads, waits up to grace for
 // done (closed when the process has been waited for), then sends SIGKILL and
 // waits for done. Children still in the group once the leader is gone get
