@@ -40,6 +40,7 @@ resource "aws_apigatewayv2_stage" "default" {
 resource "aws_cloudwatch_log_group" "api" {
   name              = "/aws/apigateway/${var.name}-wake"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn == "" ? null : var.log_kms_key_arn
   tags              = var.tags
 }
 

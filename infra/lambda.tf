@@ -106,5 +106,6 @@ resource "aws_cloudwatch_log_group" "function" {
 
   name              = "/aws/lambda/${var.name}-${each.key}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn == "" ? null : var.log_kms_key_arn
   tags              = var.tags
 }
