@@ -89,6 +89,9 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 // startStack starts devstack with short timings and waits for its URL.
 func startStack(t *testing.T, listen string) *testworld.Process {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("the whole local stack, minutes long: not with -short (make unit)")
+	}
 	p := testworld.StartProcess(t, devstackBin, append(os.Environ(), "AWS_ENDPOINT_URL="),
 		"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
 		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
