@@ -1,11 +1,20 @@
-# The HTTP API is created from the OpenAPI spec the Wake handler is tested against.
+locals {
+  # The OpenAPI spec the Wake handler is tested against, with the function filled in.
+  api_spec = jsondecode(templatefile("${path.module}/../api/openapi.json", {
+    wake_invoke_arn = aws_lambda_function.function["wake"].invoke_arn
+  }))
+}
+
+# The HTTP API is created from the spec. An import names the API after the
+# spec's info.title and versions it after info.version, so the body carries
+# the resource's own name and the resource the spec's version: otherwise
+# every plan after the apply would show them as changes.
 resource "aws_apigatewayv2_api" "wake" {
   name          = "${var.name}-wake"
+  version       = local.api_spec.info.version
   protocol_type = "HTTP"
-  body = templatefile("${path.module}/../api/openapi.json", {
-    wake_invoke_arn = aws_lambda_function.function["wake"].invoke_arn
-  })
-  tags = var.tags
+  body          = jsonencode(merge(local.api_spec, { info = merge(local.api_spec.info, { title = "${var.name}-wake" }) }))
+  tags          = var.tags
 }
 
 resource "aws_apigatewayv2_stage" "default" {

@@ -230,3 +230,18 @@ func checkTracingPlan(t *testing.T, ex *example) {
 		}
 	}
 }
+
+// checkPlanAfterApply: a plan right after the apply leaves the API as it is
+// (an import names the API after the spec's info.title and versions it after
+// info.version, so the body must carry the resource's own) and warns of
+// nothing. The functions' logging_config, which the emulator does not keep,
+// may still show.
+func checkPlanAfterApply(t *testing.T, ex *example) {
+	plan := ex.tf(t, append([]string{"plan", "-input=false", "-no-color"}, ex.vars...)...)
+	if strings.Contains(plan, "aws_apigatewayv2_api.wake will be updated") {
+		t.Errorf("a plan after the apply changes the API:\n%s", plan)
+	}
+	if strings.Contains(plan, "Warning:") {
+		t.Errorf("a plan after the apply warns:\n%s", plan)
+	}
+}
