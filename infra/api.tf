@@ -6,12 +6,15 @@ locals {
 }
 
 # The HTTP API is created from the spec. An import names the API after the
-# spec's info.title and versions it after info.version, so the body carries
-# the resource's own name and the resource the spec's version: otherwise
-# every plan after the apply would show them as changes.
+# spec's info.title and takes its info.version and info.description, so the
+# body carries the resource's own name and the resource the spec's version
+# and description: otherwise every plan after the apply would show them as
+# changes.
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html
 resource "aws_apigatewayv2_api" "wake" {
   name          = "${var.name}-wake"
   version       = local.api_spec.info.version
+  description   = local.api_spec.info.description
   protocol_type = "HTTP"
   body          = jsonencode(merge(local.api_spec, { info = merge(local.api_spec.info, { title = "${var.name}-wake" }) }))
   tags          = var.tags
