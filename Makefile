@@ -6,7 +6,7 @@ FUNCTIONS := wake autosleep
 LOCAL_TOOLS := devstack demoapp
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: all help build run test lint unit fuzz bench bench-scale package size clean
+.PHONY: all help build run test lint lint-api unit fuzz bench bench-scale package size clean
 
 all: build
 
@@ -24,8 +24,8 @@ build:
 run: build
 	$(BUILD)/devstack -wake-bin $(BUILD)/wake -autosleep-bin $(BUILD)/autosleep -demoapp-bin $(BUILD)/demoapp
 
-## test: formatting, vet, staticcheck, then every test (unit and end-to-end against the emulator)
-test: lint
+## test: formatting, vet, staticcheck, the OpenAPI lint, then every test (unit and end-to-end against the emulator)
+test: lint lint-api
 	$(GO) test -race -count=1 -timeout 30m -skip '^TestWakeAtScale$$' ./...
 	@# Wake at scale measures calls a second and delays under Lambda's concurrency: it runs alone,
 	@# so the other packages' tests do not load the machine it measures.
@@ -37,6 +37,19 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## lint-api: the OpenAPI spec against Redocly's rules (redocly.yaml); the first run installs Redocly CLI into build/ with npm
+# Pinned: 2.x installs on Node.js 20.19 or later (one package, no dependencies). On Node 20 it prints a
+# banner that its later releases will need Node 22; the sed drops that banner, not the lint's findings.
+REDOCLY_VERSION := 2.77.0
+REDOCLY := $(BUILD)/redocly-$(REDOCLY_VERSION)/node_modules/.bin/redocly
+lint-api: $(REDOCLY)
+	@set -o pipefail; REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_NOTIFICATIONS=true \
+	  $(REDOCLY) lint --config redocly.yaml --format=stylish api/openapi.json 2>&1 | sed '/[╔║╚]/d;/^$$/d'
+
+$(REDOCLY):
+	@command -v npm >/dev/null || { echo "lint-api: npm is missing (Node.js 20.19 or later with npm installs Redocly CLI)" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix $(BUILD)/redocly-$(REDOCLY_VERSION) @redocly/cli@$(REDOCLY_VERSION)
 
 ## unit: the fast tests only (no emulator)
 unit:

@@ -1,11 +1,23 @@
-# The HTTP API is created from the OpenAPI spec the Wake handler is tested against.
+locals {
+  # The OpenAPI spec the Wake handler is tested against, with the function filled in.
+  api_spec = jsondecode(templatefile("${path.module}/../api/openapi.json", {
+    wake_invoke_arn = aws_lambda_function.function["wake"].invoke_arn
+  }))
+}
+
+# The HTTP API is created from the spec. An import names the API after the
+# spec's info.title and takes its info.version and info.description, so the
+# body carries the resource's own name and the resource the spec's version
+# and description: otherwise every plan after the apply would show them as
+# changes.
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html
 resource "aws_apigatewayv2_api" "wake" {
   name          = "${var.name}-wake"
+  version       = local.api_spec.info.version
+  description   = local.api_spec.info.description
   protocol_type = "HTTP"
-  body = templatefile("${path.module}/../api/openapi.json", {
-    wake_invoke_arn = aws_lambda_function.function["wake"].invoke_arn
-  })
-  tags = var.tags
+  body          = jsonencode(merge(local.api_spec, { info = merge(local.api_spec.info, { title = "${var.name}-wake" }) }))
+  tags          = var.tags
 }
 
 resource "aws_apigatewayv2_stage" "default" {
@@ -40,6 +52,7 @@ resource "aws_apigatewayv2_stage" "default" {
 resource "aws_cloudwatch_log_group" "api" {
   name              = "/aws/apigateway/${var.name}-wake"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn == "" ? null : var.log_kms_key_arn
   tags              = var.tags
 }
 

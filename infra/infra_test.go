@@ -52,7 +52,9 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 	t.Run("the API's routes are the spec's, all to the Wake function", func(t *testing.T) { checkRoutes(t, w) })
 	t.Run("the schedule runs Auto-Sleep every minute", func(t *testing.T) { checkSchedule(t, w) })
 	t.Run("every log group has a retention", func(t *testing.T) { checkLogRetention(t, w) })
+	t.Run("a KMS key for the logs encrypts every log group", func(t *testing.T) { checkLogEncryption(t, w) })
 	t.Run("each role grants exactly what its function's code calls", func(t *testing.T) { checkRolesMatchTheCode(t, w) })
+	t.Run("a plan after the apply leaves the API as it is, without a warning", func(t *testing.T) { checkPlanAfterApply(t, ex) })
 	t.Run("turning tracing on brings its permissions", func(t *testing.T) { checkTracingPlan(t, ex) })
 
 	start = time.Now()

@@ -46,6 +46,10 @@ variable "services" {
   type    = any
   default = []
 }
+variable "log_key" {
+  type    = string
+  default = ""
+}
 module "scale_to_zero" {
   source                    = "../infra"
   package_dir               = "` + pkgDir + `"
@@ -59,6 +63,7 @@ module "scale_to_zero" {
   address_mode              = var.address_mode
   wake_subnet_ids           = var.subnets
   wake_security_group_ids   = var.security_groups
+  log_kms_key_arn           = var.log_key
 }
 `
 }
@@ -79,6 +84,9 @@ func checkBadInputs(t *testing.T, w *world) {
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",port=0},{name="docs",idleSignal="requests",targetGroup="targetgroup/docs/1"},{name="api",port=80}]`},
 			[]string{"port must be between 1 and 65535: web.", "never a target group alone", "At fault: docs."}},
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",address="private"}]`}, []string{"cannot reach a task's private IP"}},
+		// CloudWatch Logs takes a key's ARN, never an alias.
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "log_key=arn:aws:kms:us-east-1:123456789012:alias/logs"}, []string{"log_kms_key_arn must be a KMS key's ARN"}},
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "log_key=1234abcd-12ab-34cd-56ef-1234567890ab"}, []string{"log_kms_key_arn must be a KMS key's ARN"}},
 	} {
 		out, err := plan(append([]string{"plan", "-input=false", "-no-color"}, bad.vars...)...)
 		// Terraform wraps its messages: compare them on one line.
@@ -142,5 +150,51 @@ func checkListWithoutNulls(t *testing.T, w *world) {
 	}
 	if !found {
 		t.Fatalf("no Auto-Sleep function in the plan:\n%.2000s", out)
+	}
+}
+
+// checkLogEncryption plans the module with a KMS key for the logs, in both
+// forms of key ID, and reads the key on each of the three log groups.
+func checkLogEncryption(t *testing.T, w *world) {
+	run := w.inputs(t)
+	for _, key := range []string{
+		"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+	} {
+		if out, err := run("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", "log_key="+key, "-out=plan.bin"); err != nil {
+			t.Fatalf("plan with log_kms_key_arn %s: %v\n%s", key, err, out)
+		}
+		out, err := run("show", "-json", "plan.bin")
+		if err != nil {
+			t.Fatalf("show the plan: %v\n%s", err, out)
+		}
+		var plan struct {
+			ResourceChanges []struct {
+				Address string
+				Type    string
+				Change  struct {
+					After struct {
+						Name     string
+						KmsKeyID string `json:"kms_key_id"`
+					}
+				}
+			} `json:"resource_changes"`
+		}
+		if err := json.Unmarshal([]byte(out), &plan); err != nil {
+			t.Fatal(err)
+		}
+		groups := 0
+		for _, rc := range plan.ResourceChanges {
+			if rc.Type != "aws_cloudwatch_log_group" {
+				continue
+			}
+			groups++
+			if rc.Change.After.KmsKeyID != key {
+				t.Errorf("log group %s: kms_key_id %q, want %q", rc.Change.After.Name, rc.Change.After.KmsKeyID, key)
+			}
+		}
+		if groups != 3 {
+			t.Errorf("%d log groups in the plan, want the two functions' and the API's", groups)
+		}
 	}
 }

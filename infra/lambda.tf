@@ -92,11 +92,12 @@ resource "aws_lambda_function" "function" {
   lifecycle {
     # Lambda allows 4 KB of environment variables per function, all together, measured
     # as their JSON ("exceeded the 4KB limit. String measured: {...}"): fail the plan,
-    # not the apply.
+    # not the apply. The size is derived from the token key, which is sensitive;
+    # a byte count tells nothing of it.
     # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
     precondition {
       condition     = local.environment_bytes[each.key] <= 4096
-      error_message = "The ${each.key} function's environment would be ${local.environment_bytes[each.key]} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Set services_storage = \"s3\" to keep the list in S3 (any number of services), or leave out settings that have their default."
+      error_message = "The ${each.key} function's environment would be ${nonsensitive(local.environment_bytes[each.key])} bytes, over Lambda's 4 KB for all of a function's environment variables: the services list is too long for it. Set services_storage = \"s3\" to keep the list in S3 (any number of services), or leave out settings that have their default."
     }
   }
 }
@@ -106,5 +107,6 @@ resource "aws_cloudwatch_log_group" "function" {
 
   name              = "/aws/lambda/${var.name}-${each.key}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn == "" ? null : var.log_kms_key_arn
   tags              = var.tags
 }

@@ -379,6 +379,21 @@ variable "log_retention_days" {
   }
 }
 
+variable "log_kms_key_arn" {
+  description = "Optional: the ARN of a symmetric KMS key (arn:aws:kms:REGION:ACCOUNT:key/ID) that encrypts the functions' and the API's log groups; empty: CloudWatch Logs' own encryption. The key's policy must let the service principal logs.REGION.amazonaws.com use it for these log groups before the apply (the README's Deploying section has the statement)."
+  type        = string
+  default     = ""
+
+  # CloudWatch Logs takes the key's ARN (not an alias or a bare key ID), and only a symmetric key.
+  # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+  # Key IDs are a UUID, or mrk- and 32 hex digits for a multi-Region key.
+  # https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
+  validation {
+    condition     = var.log_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (CloudWatch Logs takes no alias and no bare key ID), or empty."
+  }
+}
+
 variable "enable_tracing" {
   description = "Turn on X-Ray active tracing for both functions (adds its permissions)."
   type        = bool

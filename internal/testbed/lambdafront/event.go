@@ -163,68 +163,6 @@ func writeResponse(w http.ResponseWriter, raw []byte) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// route finds the HTTP API route of r: its route key and path parameters.
-func (f *Front) route(r *http.Request) (string, map[string]string, bool) {
-	if len(f.opts.Routes) == 0 {
-		return "$default", nil, true
-	}
-	for _, key := range f.opts.Routes {
-		method, path, _ := parseRoute(key)
-		if method != "ANY" && method != r.Method {
-			continue
-		}
-		if params, ok := matchPath(path, r.URL.Path); ok {
-			return key, params, true
-		}
-	}
-	return "", nil, false
-}
-
-func parseRoute(key string) (method, path string, err error) {
-	method, path, ok := strings.Cut(key, " ")
-	if !ok || method == "" || !strings.HasPrefix(path, "/") {
-		return "", "", fmt.Errorf("lambda front: route %q: want METHOD /path", key)
-	}
-	return method, path, nil
-}
-
-// matchPath matches a route path with {name} segments and a greedy {name+} last segment.
-func matchPath(route, path string) (map[string]string, bool) {
-	rs := strings.Split(strings.Trim(route, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	params := map[string]string{}
-	for i, seg := range rs {
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "+}") {
-			rest := strings.Join(ps[min(i, len(ps)):], "/")
-			if rest == "" {
-				return nil, false
-			}
-			params[strings.TrimSuffix(strings.TrimPrefix(seg, "{"), "+}")] = rest
-			return params, true
-		}
-		if i >= len(ps) {
-			return nil, false
-		}
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			if ps[i] == "" {
-				return nil, false
-			}
-			params[strings.Trim(seg, "{}")] = ps[i]
-			continue
-		}
-		if seg != ps[i] {
-			return nil, false
-		}
-	}
-	if len(rs) != len(ps) {
-		return nil, false
-	}
-	if len(params) == 0 {
-		params = nil
-	}
-	return params, true
-}
-
 // lockedWriter lets several environments print to one writer.
 type lockedWriter struct {
 	mu sync.Mutex
@@ -235,33 +173,4 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// RoutesFromOpenAPI lists the routes ("GET /x") of an OpenAPI document, as an
-// HTTP API imported from it has them, exact ones before greedy ones.
-func RoutesFromOpenAPI(spec []byte) ([]string, error) {
-	var doc struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	if err := json.Unmarshal(spec, &doc); err != nil {
-		return nil, fmt.Errorf("read the OpenAPI document: %w", err)
-	}
-	var routes []string
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			switch method {
-			case "get", "head", "post", "put", "delete", "patch", "options":
-				routes = append(routes, strings.ToUpper(method)+" "+path)
-			}
-		}
-	}
-	// API Gateway matches the most specific route first.
-	sort.SliceStable(routes, func(i, j int) bool {
-		gi, gj := strings.Contains(routes[i], "+}"), strings.Contains(routes[j], "+}")
-		if gi != gj {
-			return !gi
-		}
-		return routes[i] < routes[j]
-	})
-	return routes, nil
 }

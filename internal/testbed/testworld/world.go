@@ -36,9 +36,13 @@ type World struct {
 }
 
 // Start starts the emulator and the gate, creates a cluster, a network and a
-// task definition, and stops it all when the test ends.
+// task definition, and stops it all when the test ends. With -short the test
+// is skipped: `make unit` is the unit tests alone.
 func Start(t testing.TB) *World {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end to end against the emulator: not with -short (make unit)")
+	}
 	ctx := context.Background()
 	emu, err := emulator.Start(ctx)
 	if err != nil {
