@@ -65,6 +65,11 @@ type scenarioResult struct {
 	visitors     []visitResult
 	delays       []time.Duration // from the app answering to each visitor being sent there
 	obsPerSec    float64         // DescribeServices per waking service per second, while waking
+	// obsShared is obsPerSec without each environment's first read: a new
+	// environment knows nothing and reads once, so that part grows with the
+	// environments Lambda starts (at most the reserved concurrency), the rest
+	// is the shared, paced observation.
+	obsShared float64
 	tokenWindow  int             // AWS calls while every visitor held a token and the app was silent
 	tokenPolls   int             // polls in that window
 	overScaled   int             // services left above their wake count
@@ -127,8 +132,8 @@ func scenarios(size scaleSize) []scenario {
 		if r.overScaled != 0 {
 			t.Errorf("%d services above their wake count of 1", r.overScaled)
 		}
-		if r.obsPerSec > 2 {
-			t.Errorf("%.2f observations a second per waking service, want at most 2", r.obsPerSec)
+		if r.obsShared > 2 {
+			t.Errorf("%.2f observations a second per waking service beyond each of the %d environments' first, want at most 2", r.obsShared, r.front.ColdStarts)
 		}
 		if r.tokenPolls > 0 && r.tokenWindow != 0 {
 			t.Errorf("%d AWS calls while every visitor held a token (%d polls), want 0", r.tokenWindow, r.tokenPolls)
@@ -250,6 +255,7 @@ func (sc scenario) run(t *testing.T, w *testworld.World, bin string, size scaleS
 			}
 		}
 		r.obsPerSec = float64(ds) / float64(sc.services) / wakeEnd.Sub(start).Seconds()
+		r.obsShared = float64(max(0, ds-r.front.ColdStarts)) / float64(sc.services) / wakeEnd.Sub(start).Seconds()
 		r.tokenWindow, r.tokenPolls = tokenWindow(log, results, sched, names)
 	} else {
 		r.botAvg, r.botPeak = map[string]float64{}, map[string]int{}
