@@ -69,13 +69,13 @@ type scenarioResult struct {
 	// environment knows nothing and reads once, so that part grows with the
 	// environments Lambda starts (at most the reserved concurrency), the rest
 	// is the shared, paced observation.
-	obsShared float64
-	tokenWindow  int             // AWS calls while every visitor held a token and the app was silent
-	tokenPolls   int             // polls in that window
-	overScaled   int             // services left above their wake count
-	botAvg       map[string]float64
-	botPeak      map[string]int
-	note         string
+	obsShared   float64
+	tokenWindow int // AWS calls while every visitor held a token and the app was silent
+	tokenPolls  int // polls in that window
+	overScaled  int // services left above their wake count
+	botAvg      map[string]float64
+	botPeak     map[string]int
+	note        string
 }
 
 func TestWakeAtScale(t *testing.T) {
