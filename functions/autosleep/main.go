@@ -41,6 +41,7 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	// Auto-Sleep never reads public IPs: no EC2 client, and no EC2 permission.
 	ecsClient := ecs.NewFromConfig(env.AWS)
 	services := ecsservice.New(ecsClient, nil)
+	services.Log = log
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
 	eval := autosleep.New(services, signals, log)
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun}

@@ -47,6 +47,7 @@ func build(_ context.Context, env launch.Env) (launch.Handlers, error) {
 	// A visitor is waiting: a throttled call is not retried (see launch).
 	awsCfg := launch.WithoutThrottleRetries(env.AWS)
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
+	services.Log = log
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), wake.Options{
 		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey,
 	}, log)

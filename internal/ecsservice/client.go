@@ -8,7 +8,9 @@ package ecsservice
 
 import (
 	"context"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -38,6 +40,11 @@ type Client struct {
 	ECS ECS
 	// EC2 may be nil for a client never asked for public IPs (Auto-Sleep's).
 	EC2 EC2
+	// Log, when set, gets what a write could not keep (a history that
+	// started afresh, a history tag left out); nil says nothing.
+	Log *slog.Logger
+	// now is the clock of the history's sleeps (time.Now when nil).
+	now func() time.Time
 
 	mu sync.Mutex
 	// publicIPs remembers each network interface's public IP (it does not

@@ -42,7 +42,12 @@ type Service struct {
 	// FailedTasks is the primary deployment's count of consecutively failed tasks.
 	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
 	FailedTasks int32
-	Tags        map[string]string
+	// Changed is when the primary deployment was last updated (its updatedAt,
+	// which a change of the desired count moves): the history's evidence of
+	// a sleep or wake whose tag write was lost.
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
+	Changed *time.Time
+	Tags    map[string]string
 	// WokenAt is the TagWokenAt tag, when present and valid.
 	WokenAt *time.Time
 	// SleptFrom is the TagSleptFrom tag: the desired count before the last sleep.
@@ -136,6 +141,7 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 			if aws.ToString(dep.Status) == deploymentPrimary {
 				s.RolloutInProgress = s.RolloutInProgress || dep.RolloutState == ecstypes.DeploymentRolloutStateInProgress
 				s.FailedTasks = dep.FailedTasks
+				s.Changed = dep.UpdatedAt
 			}
 		}
 		for _, t := range d.Tags {

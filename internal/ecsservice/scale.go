@@ -31,7 +31,7 @@ func (c *Client) Sleep(ctx context.Context, s *Service) error {
 	// A tag ECS refuses (a short ARN, a value it will not take) never keeps an
 	// idle service up: it sleeps, and the next wake starts the wake count.
 	if !ShortARN(s.ARN) {
-		if err := c.MarkSlept(ctx, s.ARN, s.DesiredCount); err != nil && !isCode(err, codeInvalidParameter) {
+		if err := c.MarkSlept(ctx, s, c.clock()); err != nil && !isCode(err, codeInvalidParameter) {
 			return err
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ledger"
 )
 
 // Tags the controller keeps on the ECS service.
@@ -46,17 +48,24 @@ func ShortARN(arn string) bool {
 // ShortARNAdvice says what a short-ARN service loses and how to migrate it.
 const ShortARNAdvice = "the service has an old short ARN, which ECS cannot tag: the wake time, the count to restore and the wake durations are not kept (the wake is judged from its tasks, and the next wake starts the configured wake count). To migrate: opt in to the long ARN format (aws ecs put-account-setting-default --name serviceLongArnFormat --value enabled) and re-create the service"
 
-// MarkWoken records on the service when a wake began.
-func (c *Client) MarkWoken(ctx context.Context, serviceARN string, at time.Time) error {
-	return c.tag(ctx, serviceARN, TagWokenAt, at.UTC().Format(WokenAtLayout))
+// MarkWoken records on the service when a wake began, and the wake in its
+// history (ledger.Tag), in one call.
+func (c *Client) MarkWoken(ctx context.Context, s *Service, at time.Time) error {
+	kv := []string{TagWokenAt, at.UTC().Format(WokenAtLayout)}
+	v, err := ledger.Woke(s.Tags[ledger.Tag], at)
+	return c.tag(ctx, s.ARN, c.withHistory(s, kv, v, err)...)
 }
 
 // MarkSlept records the desired count a service had before it was put to
 // sleep, and clears the wake time in the same call: a wake time left from an
 // earlier wake must not pass for the next one's while that one's is not yet
 // written. (An empty value is a valid tag value: ECS API reference, Tag.)
-func (c *Client) MarkSlept(ctx context.Context, serviceARN string, from int32) error {
-	return c.tag(ctx, serviceARN, TagSleptFrom, strconv.Itoa(int(from)), TagWokenAt, "")
+// The sleep goes in the service's history in the same call, mended with what
+// the observation says (a wake whose write was lost).
+func (c *Client) MarkSlept(ctx context.Context, s *Service, at time.Time) error {
+	kv := []string{TagSleptFrom, strconv.Itoa(int(s.DesiredCount)), TagWokenAt, ""}
+	v, err := ledger.Slept(s.Tags[ledger.Tag], at, s.LedgerNow())
+	return c.tag(ctx, s.ARN, c.withHistory(s, kv, v, err)...)
 }
 
 // RecordWake adds how long a wake took to the service's recent wake durations.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ledger"
 )
 
 // ecsTagValue is the ECS tag value constraint: at most 256 characters of this pattern.
@@ -21,10 +23,12 @@ func TestEveryTagWrittenIsOneECSAccepts(t *testing.T) {
 	c := New(f, nil)
 	ctx := context.Background()
 	arn := "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
-	if err := c.MarkWoken(ctx, arn, time.Date(2026, 12, 31, 23, 59, 59, 999e6, time.UTC)); err != nil {
+	// A history at its longest: 31 days, each awake and woken many times.
+	full := &Service{ARN: arn, DesiredCount: 10000, Tags: map[string]string{ledger.Tag: "v1 awake 2026-12-31T23:59Z " + strings.Repeat("Wg/", ledger.Days-1) + "Wf/"}}
+	if err := c.MarkWoken(ctx, full, time.Date(2026, 12, 31, 23, 59, 59, 999e6, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.MarkSlept(ctx, arn, 10000); err != nil {
+	if err := c.MarkSlept(ctx, full, time.Date(2027, 1, 1, 0, 0, 0, 1, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	s := &Service{ARN: arn}

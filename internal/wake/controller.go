@@ -20,7 +20,7 @@ import (
 type Services interface {
 	ObserveMany(ctx context.Context, cluster string, wants []ecsservice.Want) (map[string]ecsservice.Reading, error)
 	SetDesired(ctx context.Context, cluster, service string, count int32) error
-	MarkWoken(ctx context.Context, serviceARN string, at time.Time) error
+	MarkWoken(ctx context.Context, s *ecsservice.Service, at time.Time) error
 	RecordWake(ctx context.Context, s *ecsservice.Service, took time.Duration) error
 	Sleep(ctx context.Context, s *ecsservice.Service) error
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ledger"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waketoken"
 )
 
@@ -61,8 +62,9 @@ func TestWakeRestoresTheCountTheServiceHadBeforeSleeping(t *testing.T) {
 	}
 }
 
-func TestTheNextRequestRecordsWhenTheWakeBegan(t *testing.T) {
-	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc"}}
+func TestTheNextRequestRecordsWhenTheWakeBeganFromTheObservedHistory(t *testing.T) {
+	history := "v1 asleep 2026-12-05T12:20Z QbBEEB"
+	svcs := &fakeServices{svc: ecsservice.Service{ARN: "arn:svc", Tags: map[string]string{ledger.Tag: history}}}
 	c := newController(svcs, &fakeProber{}, nil, time.Second, "")
 	c.Wake(ctx, testService())
 	if svcs.markedWoken.Load() != 0 {
@@ -71,6 +73,10 @@ func TestTheNextRequestRecordsWhenTheWakeBegan(t *testing.T) {
 	c.Status(ctx, other()) // any request of this environment
 	if svcs.markedWoken.Load() != 1 || svcs.svc.WokenAt == nil {
 		t.Fatal("the woken-at tag was not written")
+	}
+	// The wake goes into the history the service carried, in the same write.
+	if from := svcs.wokenFrom; from == nil || from.ARN != "arn:svc" || from.Tags[ledger.Tag] != history {
+		t.Fatalf("the wake start was written from %+v, not the observed service", from)
 	}
 }
 

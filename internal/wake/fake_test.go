@@ -26,6 +26,8 @@ type fakeServices struct {
 	setDesired  atomic.Int32
 	markedWoken atomic.Int32
 	recorded    atomic.Int32
+	// wokenFrom is the observation the last wake start was written from.
+	wokenFrom *ecsservice.Service
 	// needs are what each observation asked for.
 	needs []ecsservice.Need
 	// observeDelay makes concurrent callers overlap.
@@ -77,11 +79,12 @@ func (f *fakeServices) SetDesired(ctx context.Context, cluster, service string, 
 	return nil
 }
 
-func (f *fakeServices) MarkWoken(ctx context.Context, arn string, at time.Time) error {
+func (f *fakeServices) MarkWoken(ctx context.Context, s *ecsservice.Service, at time.Time) error {
 	f.markedWoken.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.svc.WokenAt = &at
+	f.wokenFrom = s
 	return nil
 }
 

@@ -49,15 +49,15 @@ func (c *Controller) flushTags(ctx context.Context, first *entry) {
 		c.mu.Unlock()
 		return
 	}
-	arn, at, svc := e.obs.ARN, e.wokeAt, e.svc
+	obs, at, svc := e.obs, e.wokeAt, e.svc
 	c.mu.Unlock()
-	if ecsservice.ShortARN(arn) {
+	if ecsservice.ShortARN(obs.ARN) {
 		c.warnShortARN(svc)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsBudget)
 	defer cancel()
-	if err := c.services.MarkWoken(ctx, arn, at); err != nil {
+	if err := c.services.MarkWoken(ctx, obs, at); err != nil {
 		// The wake goes on; its start is then read from the tasks ECS reports.
 		c.logFor(svc).Warn("recording the wake time failed", "error", err)
 		if ecsservice.IsTransient(err) {
