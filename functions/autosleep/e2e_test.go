@@ -100,6 +100,7 @@ func TestActiveKeptIdleSleptAndRestoredOnTheNextWake(t *testing.T) {
 	}
 
 	// The next visit wakes "quiet" back to the 2 tasks it had.
+	woke := time.Now()
 	addr := testworld.FreeAddr(t)
 	p := testworld.StartProcess(t, wakeBin, w.Env("CLUSTER_NAME="+testworld.Cluster, "SERVICE_NAME=quiet", "APP_PORT=18080", "LISTEN_ADDR="+addr))
 	testworld.WaitListening(t, p, addr)
@@ -113,6 +114,7 @@ func TestActiveKeptIdleSleptAndRestoredOnTheNextWake(t *testing.T) {
 	if d := w.Desired(t, "quiet"); d != 2 {
 		t.Fatalf("desired %d after the wake, want the 2 it had before sleeping", d)
 	}
+	checkHistoryCycles(t, w, services, "quiet", addr, woke)
 }
 
 func TestAMetricReadErrorNeverSleeps(t *testing.T) {
