@@ -46,7 +46,7 @@ func ShortARN(arn string) bool {
 }
 
 // ShortARNAdvice says what a short-ARN service loses and how to migrate it.
-const ShortARNAdvice = "the service has an old short ARN, which ECS cannot tag: the wake time, the count to restore and the wake durations are not kept (the wake is judged from its tasks, and the next wake starts the configured wake count). To migrate: opt in to the long ARN format (aws ecs put-account-setting-default --name serviceLongArnFormat --value enabled) and re-create the service"
+const ShortARNAdvice = "the service has an old short ARN, which ECS cannot tag: the wake time, the count to restore, the wake durations and the savings history are not kept (the wake is judged from its tasks, and the next wake starts the configured wake count). To migrate: opt in to the long ARN format (aws ecs put-account-setting-default --name serviceLongArnFormat --value enabled) and re-create the service"
 
 // MarkWoken records on the service when a wake began, and the wake in its
 // history (ledger.Tag), in one call.
