@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/pricing"
 )
 
 // Address modes: where visitors are sent once the service is ready.
@@ -131,6 +133,8 @@ type Config struct {
 	// EvaluateEvery: outside Lambda, Auto-Sleep evaluates again every this
 	// long (EVALUATE_EVERY); 0 evaluates once.
 	EvaluateEvery time.Duration
+	// Prices are the operator's prices for the savings report (PRICES), over the table's.
+	Prices pricing.Override
 	// InLambda: the process runs under the Lambda runtime, which names its
 	// Runtime API in AWS_LAMBDA_RUNTIME_API.
 	InLambda bool
