@@ -53,6 +53,15 @@ type Service struct {
 	Tasks []Task
 	// Stopped are tasks of the service that stopped; filled only when asked for.
 	Stopped []Task
+	// What the savings report prices, from the same answer: the task
+	// definition (ARN with revision), the launch type or the capacity
+	// provider strategy, whether tasks get a public IP, and when the primary
+	// deployment last changed (an UpdateService of the count moves it).
+	TaskDefinition    string
+	LaunchType        string
+	CapacityProviders []ecstypes.CapacityProviderStrategyItem
+	AssignPublicIP    bool
+	PrimaryUpdatedAt  *time.Time
 }
 
 // DescribeBatch reads up to DescribeServicesBatch services of one cluster in
@@ -131,11 +140,19 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 			RunningCount: d.RunningCount,
 			Deployments:  len(d.Deployments),
 			Tags:         map[string]string{},
+
+			TaskDefinition:    aws.ToString(d.TaskDefinition),
+			LaunchType:        string(d.LaunchType),
+			CapacityProviders: d.CapacityProviderStrategy,
+		}
+		if n := d.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
+			s.AssignPublicIP = n.AwsvpcConfiguration.AssignPublicIp == ecstypes.AssignPublicIpEnabled
 		}
 		for _, dep := range d.Deployments {
 			if aws.ToString(dep.Status) == deploymentPrimary {
 				s.RolloutInProgress = s.RolloutInProgress || dep.RolloutState == ecstypes.DeploymentRolloutStateInProgress
 				s.FailedTasks = dep.FailedTasks
+				s.PrimaryUpdatedAt = dep.UpdatedAt
 			}
 		}
 		for _, t := range d.Tags {
