@@ -5,15 +5,15 @@ import (
 	"strconv"
 )
 
-// Dollars are US dollars, unrounded; JSON carries them to the millionth (a
-// vCPU-second of Fargate costs about a hundredth of a millionth), text to the cent.
+// Dollars are US dollars, unrounded; JSON carries them to ten decimals (an
+// hourly price has up to eight: 0.0040675764), text to the cent.
 type Dollars float64
 
 func dollars(v float64) *Dollars { d := Dollars(v); return &d }
 
-// MarshalJSON writes the figure to six decimals, without float noise
+// MarshalJSON writes the figure to ten decimals, without float noise
 // (0.271535, not 0.27153499999999997).
-func (d Dollars) MarshalJSON() ([]byte, error) { return roundJSON(float64(d), 6), nil }
+func (d Dollars) MarshalJSON() ([]byte, error) { return roundJSON(float64(d), 10), nil }
 
 // Hours are hours, unrounded; JSON carries them to the ten-thousandth (a third of a second).
 type Hours float64
