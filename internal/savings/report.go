@@ -29,12 +29,16 @@ type Total struct {
 type TotalPeriod struct {
 	// ServiceDaysWithoutHistory counts, over the services, the days the
 	// history does not cover.
-	ServiceDaysWithoutHistory int     `json:"serviceDaysWithoutHistory"`
-	AwakeHours                Hours   `json:"awakeHours"`
-	AsleepHours               Hours   `json:"asleepHours"`
-	CostAwake                 Dollars `json:"costAwake"`
-	AlwaysOn                  Dollars `json:"alwaysOn"`
-	Saved                     Dollars `json:"saved"`
+	ServiceDaysWithoutHistory int   `json:"serviceDaysWithoutHistory"`
+	AwakeHours                Hours `json:"awakeHours"`
+	AsleepHours               Hours `json:"asleepHours"`
+	// The services' hours a day, added up over the services the history knows
+	// (null when it knows none).
+	AwakeHoursPerDay  *Hours  `json:"awakeHoursPerDay"`
+	AsleepHoursPerDay *Hours  `json:"asleepHoursPerDay"`
+	CostAwake         Dollars `json:"costAwake"`
+	AlwaysOn          Dollars `json:"alwaysOn"`
+	Saved             Dollars `json:"saved"`
 }
 
 // Build is the report of the services at now, priced with t in region.
@@ -57,6 +61,13 @@ func (t *TotalPeriod) add(p Period) {
 	t.ServiceDaysWithoutHistory += p.DaysWithoutHistory
 	t.AwakeHours += p.AwakeHours
 	t.AsleepHours += p.AsleepHours
+	if p.AwakeHoursPerDay != nil {
+		if t.AwakeHoursPerDay == nil {
+			t.AwakeHoursPerDay, t.AsleepHoursPerDay = hours(0), hours(0)
+		}
+		*t.AwakeHoursPerDay += *p.AwakeHoursPerDay
+		*t.AsleepHoursPerDay += *p.AsleepHoursPerDay
+	}
 	if p.CostAwake != nil {
 		t.CostAwake += *p.CostAwake
 		t.AlwaysOn += *p.AlwaysOn

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-	"time"
 )
 
 // money is dollars to the cent, as people read them.
@@ -59,54 +58,73 @@ func WriteText(w io.Writer, r Report) error {
 	}
 	_ = tw.Flush()
 	b.WriteString("\n")
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "service\tperiod\tdays known\tawake/day\tasleep/day\tcost awake\tsaved\t")
+	const row = "%-24s  %-12s  %10s  %9s  %10s  %10s  %9s\n"
+	fmt.Fprintf(&b, row, "service", "period", "days known", "awake/day", "asleep/day", "cost awake", "saved")
 	for _, s := range r.Services {
 		for i, p := range []Period{s.Last30Days, s.ThisMonth} {
-			label := name(s.Service)
-			if i > 0 {
-				label = ""
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\t\n", label, periodName(i), p.DaysCovered, p.Days,
+			fmt.Fprintf(&b, row, first(i, name(s.Service)), periodName(i), fmt.Sprintf("%d/%d", p.DaysCovered, p.Days),
 				hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), moneyOf(p.CostAwake), moneyOf(p.Saved))
 		}
 	}
 	for i, p := range []TotalPeriod{r.Total.Last30Days, r.Total.ThisMonth} {
-		label := fmt.Sprintf("total (%d)", r.Total.Services)
-		if i > 0 {
-			label = ""
-		}
-		fmt.Fprintf(tw, "%s\t%s\t\t%s\t%s\t%s\t%s\t\n", label, periodName(i), totalHours(p.AwakeHours), totalHours(p.AsleepHours), money(float64(p.CostAwake)), money(float64(p.Saved)))
+		fmt.Fprintf(&b, row, first(i, fmt.Sprintf("total, %d services", r.Total.Services)), periodName(i), "",
+			hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), money(float64(p.CostAwake)), money(float64(p.Saved)))
 	}
-	_ = tw.Flush()
 	writeFootnotes(&b, r)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func writeFootnotes(b *strings.Builder, r Report) {
-	b.WriteString("\nSaved: against running always at the wake count, over the days the history knows.\n")
+	notes := []string{"Saved: against running always at the wake count, over the days the history knows; the total's hours a day add up the services'."}
 	if n := r.Total.Last30Days.ServiceDaysWithoutHistory; n > 0 {
-		fmt.Fprintf(b, "%d service-days without history in the last %d days: counted on neither side.\n", n, LastDays)
+		notes = append(notes, fmt.Sprintf("%d service-days without history in the last %d days: counted on neither side.", n, LastDays))
 	}
 	if r.Total.PriceUnknown > 0 {
-		fmt.Fprintf(b, "%d service(s) without a price: their dollars are left out of the total.\n", r.Total.PriceUnknown)
+		notes = append(notes, fmt.Sprintf("%d service(s) without a price: their dollars are left out of the total.", r.Total.PriceUnknown))
 	}
 	for _, s := range r.Services {
-		if s.CapacityProvider != "" && strings.Contains(s.CapacityProvider, "SPOT") {
-			fmt.Fprintf(b, "Spot: %s.\n", r.Prices.SpotNote)
+		if strings.Contains(s.CapacityProvider, "SPOT") {
+			notes = append(notes, "Spot: "+r.Prices.SpotNote+".")
 			break
 		}
 	}
 	for _, s := range r.Services {
 		for _, n := range s.Notes {
-			fmt.Fprintf(b, "%s: %s\n", s.Service, n)
+			notes = append(notes, s.Service+": "+n)
 		}
+	}
+	b.WriteString("\n")
+	for _, n := range notes {
+		b.WriteString(wrap(n, 100) + "\n")
 	}
 }
 
-// totalHours are hours summed over services and days.
-func totalHours(h Hours) string { return fmt.Sprintf("%.1f h", float64(h)) }
+// first is label on a service's first row, and blank on the next.
+func first(i int, label string) string {
+	if i > 0 {
+		return ""
+	}
+	return label
+}
+
+// wrap breaks a footnote into lines of at most width columns.
+func wrap(s string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+			lines = append(lines, line)
+			line = "  " + w
+			continue
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
+}
 
 func periodName(i int) string {
 	if i == 0 {
@@ -135,5 +153,3 @@ func orUnknown(s string) string {
 	}
 	return s
 }
-
-var _ = time.DateOnly
