@@ -58,7 +58,11 @@ func writeService(b *strings.Builder, s Service) {
 	if s.PublicIP {
 		facts = append(facts, "public IP")
 	}
-	facts = append(facts, price(s.HourlyPrice)+" an hour")
+	if s.HourlyPrice == nil {
+		facts = append(facts, "price unknown")
+	} else {
+		facts = append(facts, price(s.HourlyPrice)+" an hour")
+	}
 	fmt.Fprintf(b, "<section class=\"service\"><h2>%s <span class=\"cluster\">%s</span></h2>\n<p class=\"facts\">%s</p>\n",
 		esc(s.Service), esc(s.Cluster), esc(strings.Join(facts, " · ")))
 	writeBars(b, s)
