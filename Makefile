@@ -6,7 +6,7 @@ FUNCTIONS := wake autosleep
 LOCAL_TOOLS := devstack demoapp
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: all help build run test lint lint-api unit fuzz bench bench-scale package size clean
+.PHONY: all help build run test lint lint-api unit fuzz bench bench-scale package size clean report-screenshot
 
 all: build
 
@@ -20,7 +20,7 @@ build:
 	@for f in $(FUNCTIONS); do $(GO) build -tags lambda.norpc -o $(BUILD)/$$f ./functions/$$f || exit 1; done
 	@for c in $(LOCAL_TOOLS); do $(GO) build -o $(BUILD)/$$c ./cmd/$$c || exit 1; done
 
-## run: the emulator, a sleeping demo service, the local scheduler and the functions; Ctrl-C stops all
+## run: the emulator, a sleeping demo service, the local scheduler and the functions; Ctrl-C prints the savings report and stops all
 run: build
 	$(BUILD)/devstack -wake-bin $(BUILD)/wake -autosleep-bin $(BUILD)/autosleep -demoapp-bin $(BUILD)/demoapp
 
@@ -112,6 +112,10 @@ size: package
 	  printf '%-10s bootstrap %8d bytes (budget %8d)   zip %8d bytes (budget %8d)\n' $$f $$b $$bmax $$z $$zmax; \
 	  if [ $$b -gt $$bmax ] || [ $$z -gt $$zmax ]; then echo "$$f is over its size budget" >&2; fail=1; fi; \
 	done; exit $$fail
+
+## report-screenshot: the savings report's HTML page of sample data in headless Chromium, into docs/savings-report.png
+report-screenshot:
+	REPORT_SCREENSHOT=$(CURDIR)/docs/savings-report.png $(GO) test -count=1 -run '^TestTheHTMLReportRendersInChromium$$' ./internal/savings/
 
 ## clean: remove build/ (the binaries, the packages, the logs)
 clean:

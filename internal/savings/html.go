@@ -37,8 +37,8 @@ func WriteHTML(w io.Writer, r Report) error {
 	fmt.Fprintf(&b, "<title>%s</title><style>%s</style></head><body><main>\n", esc(title), pageStyle)
 	fmt.Fprintf(&b, "<h1>Savings report</h1>\n<p class=\"meta\">%s · %s · prices of %s (%s)%s</p>\n",
 		esc(r.GeneratedAt.Format("2006-01-02 15:04 UTC")), esc(r.Region), esc(r.Prices.AsOf), esc(r.Prices.Source), esc(overridden(r)))
-	fmt.Fprintf(&b, "<p class=\"total\">Saved in the last %d days: <strong id=\"total-30\">%s</strong> · this month: <strong id=\"total-month\">%s</strong> · %d service(s)</p>\n",
-		LastDays, money(float64(r.Total.Last30Days.Saved)), money(float64(r.Total.ThisMonth.Saved)), r.Total.Services)
+	fmt.Fprintf(&b, "<p class=\"total\">Saved in the last %d days: <strong id=\"total-30\">%s</strong> · this month: <strong id=\"total-month\">%s</strong> · %s</p>\n",
+		LastDays, money(float64(r.Total.Last30Days.Saved)), money(float64(r.Total.ThisMonth.Saved)), plural(r.Total.Services, "service"))
 	b.WriteString(legend)
 	for _, s := range r.Services {
 		writeService(&b, s)
@@ -54,7 +54,7 @@ func writeService(b *strings.Builder, s Service) {
 	if s.Size != nil {
 		facts = []string{s.Size.String()}
 	}
-	facts = append(facts, fmt.Sprintf("%d task(s)", s.Tasks), orUnknown(s.CapacityProvider))
+	facts = append(facts, plural(s.Tasks, "task"), orUnknown(s.CapacityProvider))
 	if s.PublicIP {
 		facts = append(facts, "public IP")
 	}
@@ -116,7 +116,7 @@ func writeNotes(b *strings.Builder, r Report) {
 	var notes []string
 	notes = append(notes, "Saved: against running always at the wake count, over the days the history knows; days without history count on neither side.")
 	if r.Total.PriceUnknown > 0 {
-		notes = append(notes, fmt.Sprintf("%d service(s) without a price: their dollars are left out of the total.", r.Total.PriceUnknown))
+		notes = append(notes, plural(r.Total.PriceUnknown, "service")+" without a price: their dollars are left out of the total.")
 	}
 	for _, s := range r.Services {
 		for _, n := range s.Notes {

@@ -67,8 +67,12 @@ func WriteText(w io.Writer, r Report) error {
 		}
 	}
 	for i, p := range []TotalPeriod{r.Total.Last30Days, r.Total.ThisMonth} {
-		fmt.Fprintf(&b, row, first(i, fmt.Sprintf("total, %d services", r.Total.Services)), periodName(i), "",
-			hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), money(float64(p.CostAwake)), money(float64(p.Saved)))
+		cost, saved := money(float64(p.CostAwake)), money(float64(p.Saved))
+		if p.AwakeHoursPerDay == nil {
+			cost, saved = "—", "—" // no day of any service known
+		}
+		fmt.Fprintf(&b, row, first(i, "total, "+plural(r.Total.Services, "service")), periodName(i), "",
+			hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), cost, saved)
 	}
 	writeFootnotes(&b, r)
 	_, err := io.WriteString(w, b.String())
@@ -81,7 +85,7 @@ func writeFootnotes(b *strings.Builder, r Report) {
 		notes = append(notes, fmt.Sprintf("%d service-days without history in the last %d days: counted on neither side.", n, LastDays))
 	}
 	if r.Total.PriceUnknown > 0 {
-		notes = append(notes, fmt.Sprintf("%d service(s) without a price: their dollars are left out of the total.", r.Total.PriceUnknown))
+		notes = append(notes, plural(r.Total.PriceUnknown, "service")+" without a price: their dollars are left out of the total.")
 	}
 	for _, s := range r.Services {
 		if strings.Contains(s.CapacityProvider, "SPOT") {
@@ -98,6 +102,13 @@ func writeFootnotes(b *strings.Builder, r Report) {
 	for _, n := range notes {
 		b.WriteString(wrap(n, 100) + "\n")
 	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // first is label on a service's first row, and blank on the next.
