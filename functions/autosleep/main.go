@@ -22,7 +22,8 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/sleepops"
 )
 
-const usage = `autosleep [invoke '{"action":"evaluate|sleep|status|calibrate|report","service":"NAME","dryRun":true}']
+const usage = `autosleep [invoke '{"action":"evaluate|sleep|status|calibrate","service":"NAME","dryRun":true}']
+       autosleep invoke '{"action":"report","service":"NAME"}'
        autosleep report [--service NAME] [--json | --html FILE]
 
 Under the Lambda runtime it answers the EventBridge schedule and direct
