@@ -7,7 +7,8 @@
 // The files hold: config.go the configuration's types; env.go the settings
 // of the whole function; services.go where the services list comes from;
 // single.go the single-service variables; validate.go one service's checks;
-// sleep.go the sleep policy's; window.go keep-warm windows and times of day.
+// sleep.go the sleep policy's; window.go keep-warm windows and times of day;
+// prices.go the savings report's prices (PRICES).
 package config
 
 import (
