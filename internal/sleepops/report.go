@@ -56,6 +56,9 @@ func (o Ops) report(ctx context.Context, cmd invoke.Command) (any, error) {
 	if cmd.DryRun != nil {
 		return nil, invoke.Errorf(invoke.InvalidRequest, "dryRun", "report takes no dryRun: it never changes anything")
 	}
+	if o.Savings == nil {
+		return nil, invoke.Errorf(invoke.UnknownAction, "action", "report is not available in this build")
+	}
 	services := []config.Service(o.Services)
 	if cmd.Service != "" {
 		svc, err := o.service(cmd)

@@ -48,7 +48,7 @@ type Ops struct {
 func (o Ops) Scheduled(ctx context.Context, raw json.RawMessage) (any, error) {
 	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &ev); err != nil || (ev.Source != "aws.events" && ev.DetailType != "Scheduled Event") {
-		return nil, invoke.BadEventf("expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\"}")
+		return nil, invoke.BadEventf("expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\" | \"report\"}")
 	}
 	return o.Evaluator.Evaluate(ctx, o.Services, o.DryRun), nil
 }
