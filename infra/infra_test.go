@@ -54,6 +54,7 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 	t.Run("every log group has a retention", func(t *testing.T) { checkLogRetention(t, w) })
 	t.Run("a KMS key for the logs encrypts every log group", func(t *testing.T) { checkLogEncryption(t, w) })
 	t.Run("each role grants exactly what its function's code calls", func(t *testing.T) { checkRolesMatchTheCode(t, w) })
+	t.Run("the operator's prices reach Auto-Sleep, checked at plan time", func(t *testing.T) { checkPrices(t, w) })
 	t.Run("a plan after the apply leaves the API as it is, without a warning", func(t *testing.T) { checkPlanAfterApply(t, ex) })
 	t.Run("turning tracing on brings its permissions", func(t *testing.T) { checkTracingPlan(t, ex) })
 

@@ -11,9 +11,11 @@ locals {
     }
     autosleep = {
       timeout = var.autosleep_timeout_seconds
-      # The idle signals (GetMetricData supports no resource-level permissions), and at
-      # start-up whether Container Insights is on for the clusters.
-      own_actions = ["cloudwatch:GetMetricData", "ecs:DescribeClusters"]
+      # The idle signals (GetMetricData supports no resource-level permissions), at
+      # start-up whether Container Insights is on for the clusters, and for the savings
+      # report the tasks' size (DescribeTaskDefinition has no resource type: "*").
+      # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+      own_actions = ["cloudwatch:GetMetricData", "ecs:DescribeClusters", "ecs:DescribeTaskDefinition"]
       reserved    = -1 # one run a minute: no reservation taken from the account
     }
   }
@@ -23,7 +25,10 @@ locals {
       TOKEN_KEY          = var.token_key != "" ? var.token_key : replace(terraform_data.token_key[0].output, "-", "")
       OBSERVE_PER_SECOND = tostring(var.wake_reads_per_second)
     }
-    autosleep = {}
+    autosleep = {
+      # The savings report's prices, over the table in the code.
+      PRICES = var.prices == null ? "" : jsonencode(var.prices)
+    }
   }
   # Each function's environment as Lambda stores it: unset settings left out.
   function_environment = {

@@ -422,3 +422,32 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "prices" {
+  description = "Your Fargate prices for Auto-Sleep's savings report, over the table in its code (PRICES): by Region, capacity provider (FARGATE, FARGATE_SPOT) and architecture (X86_64, ARM64), dollars per vCPU-hour and per GB-hour; and publicIpv4Hour. For a Region the table lacks, the day's Spot prices, or your discounted rates. Unset: the table alone."
+  type = object({
+    regions        = optional(map(map(map(object({ vcpuHour = number, gbHour = number })))), {})
+    publicIpv4Hour = optional(number)
+  })
+  default = null
+
+  # The checks the function makes at start, at plan time instead.
+  validation {
+    condition = alltrue(flatten([for region, providers in try(var.prices.regions, {}) : [
+      for provider, archs in providers : [
+        for arch, rate in archs : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", region)) && contains(["FARGATE", "FARGATE_SPOT"], provider) &&
+        contains(["X86_64", "ARM64"], arch) && !(provider == "FARGATE_SPOT" && arch == "ARM64") &&
+        rate.vcpuHour >= 0 && rate.vcpuHour <= 10 && rate.gbHour >= 0 && rate.gbHour <= 10
+      ]
+    ]]))
+    error_message = "prices.regions: each entry is REGION (such as us-east-1) = { FARGATE or FARGATE_SPOT = { X86_64 or ARM64 = { vcpuHour, gbHour } } }, dollars an hour between 0 and 10; Fargate Spot runs X86_64 only."
+  }
+  validation {
+    condition     = coalesce(try(var.prices.publicIpv4Hour, null), 0) >= 0 && coalesce(try(var.prices.publicIpv4Hour, null), 0) <= 10
+    error_message = "prices.publicIpv4Hour is dollars an hour between 0 and 10 (AWS charges 0.005)."
+  }
+  validation {
+    condition     = var.prices == null || length(try(var.prices.regions, {})) > 0 || try(var.prices.publicIpv4Hour, null) != null
+    error_message = "prices gives no price: set regions or publicIpv4Hour, or leave prices unset."
+  }
+}

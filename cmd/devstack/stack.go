@@ -69,6 +69,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	select {
 	case <-ctx.Done():
 		log.Info("stopping", "because", context.Cause(ctx))
+		printReport(o, env, log)
 		return nil
 	case <-exited(ctx, emu.Pid()):
 		return fmt.Errorf("the AWS emulator (pid %d) exited unexpectedly; its last output:\n%s", emu.Pid(), tail(emu.Output(), 2000))

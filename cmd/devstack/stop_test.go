@@ -64,6 +64,10 @@ func TestNothingOutlivesTheStack(t *testing.T) {
 			if tc.seesTheEnd && !strings.Contains(p.Output(), "stopped: nothing it started runs on") {
 				t.Errorf("devstack did not say it stopped:\n%s", p.Output())
 			}
+			// Before it stops the emulator, it prints the demo's savings report.
+			if tc.seesTheEnd && !strings.Contains(p.Output(), "Savings report") || tc.seesTheEnd && !strings.Contains(p.Output(), "0.25 vCPU 0.5 GB x86_64") {
+				t.Errorf("devstack did not print the demo's savings report:\n%s", p.Output())
+			}
 			if !tc.cleansUp {
 				return
 			}

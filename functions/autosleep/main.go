@@ -23,15 +23,19 @@ import (
 )
 
 const usage = `autosleep [invoke '{"action":"evaluate|sleep|status|calibrate","service":"NAME","dryRun":true}']
+       autosleep invoke '{"action":"report","service":"NAME"}'
+       autosleep report [--service NAME] [--json | --html FILE]
 
 Under the Lambda runtime it answers the EventBridge schedule and direct
 invocations. Elsewhere it evaluates every service once and prints the report,
 or again every EVALUATE_EVERY (such as 30s), or runs the one direct invocation
-given and prints the answer. Its settings are environment variables: see the
+given and prints the answer. "report" prints the savings report: a table for
+a terminal, --json the JSON a direct invocation answers, --html FILE one
+self-contained page. Its settings are environment variables: see the
 README's "Configuration".`
 
 func main() {
-	launch.Main(launch.Function{Name: "autosleep", Usage: usage, Build: build})
+	launch.Main(launch.Function{Name: "autosleep", Usage: usage, Build: build, Commands: map[string]func([]string) error{"report": checkReportArgs}})
 }
 
 // build makes Auto-Sleep's clients and its handlers: the schedule and direct
@@ -44,7 +48,8 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	services.Log = log
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
 	eval := autosleep.New(services, signals, log)
-	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun}
+	report := newSavings(ecsClient, services, env)
+	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun, Savings: report}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
 	return launch.Handlers{
 		Event: dispatch.Handle,
@@ -52,6 +57,9 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 			return launch.Repeat(ctx, cfg.EvaluateEvery, func(ctx context.Context) error {
 				return launch.PrintJSON(out, eval.Evaluate(ctx, cfg.Services, cfg.DryRun))
 			})
+		},
+		Command: func(ctx context.Context, c launch.Command, out io.Writer) error {
+			return runReport(ctx, report, cfg.Services, c.Args, out)
 		},
 	}, nil
 }

@@ -7,7 +7,8 @@
 // The files hold: config.go the configuration's types; env.go the settings
 // of the whole function; services.go where the services list comes from;
 // single.go the single-service variables; validate.go one service's checks;
-// sleep.go the sleep policy's; window.go keep-warm windows and times of day.
+// sleep.go the sleep policy's; window.go keep-warm windows and times of day;
+// prices.go the savings report's prices (PRICES).
 package config
 
 import (
@@ -17,6 +18,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/pricing"
 )
 
 // Address modes: where visitors are sent once the service is ready.
@@ -131,6 +134,8 @@ type Config struct {
 	// EvaluateEvery: outside Lambda, Auto-Sleep evaluates again every this
 	// long (EVALUATE_EVERY); 0 evaluates once.
 	EvaluateEvery time.Duration
+	// Prices are the operator's prices for the savings report (PRICES), over the table's.
+	Prices pricing.Override
 	// InLambda: the process runs under the Lambda runtime, which names its
 	// Runtime API in AWS_LAMBDA_RUNTIME_API.
 	InLambda bool

@@ -80,6 +80,7 @@ var settings = []setting{
 	{name: "LOG_LEVEL", set: setLogLevel},
 	{name: "DRY_RUN", set: boolean(func(c *Config) *bool { return &c.DryRun })},
 	{name: "EVALUATE_EVERY", set: setEvaluateEvery},
+	{name: "PRICES", set: setPrices},
 	// Lambda sets it for custom runtimes such as provided.al2023.
 	// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
 	{name: "AWS_LAMBDA_RUNTIME_API", asWritten: true, set: func(c *Config, _ string) error { c.InLambda = true; return nil }},

@@ -58,6 +58,13 @@ type Service struct {
 	Tasks []Task
 	// Stopped are tasks of the service that stopped; filled only when asked for.
 	Stopped []Task
+	// What the savings report prices, from the same answer: the task
+	// definition (ARN with revision), the launch type or the capacity
+	// provider strategy, and whether tasks get a public IP.
+	TaskDefinition    string
+	LaunchType        string
+	CapacityProviders []ecstypes.CapacityProviderStrategyItem
+	AssignPublicIP    bool
 }
 
 // DescribeBatch reads up to DescribeServicesBatch services of one cluster in
@@ -136,6 +143,13 @@ func FromDescribe(out *ecs.DescribeServicesOutput, cluster string) map[string]*S
 			RunningCount: d.RunningCount,
 			Deployments:  len(d.Deployments),
 			Tags:         map[string]string{},
+
+			TaskDefinition:    aws.ToString(d.TaskDefinition),
+			LaunchType:        string(d.LaunchType),
+			CapacityProviders: d.CapacityProviderStrategy,
+		}
+		if n := d.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
+			s.AssignPublicIP = n.AwsvpcConfiguration.AssignPublicIp == ecstypes.AssignPublicIpEnabled
 		}
 		for _, dep := range d.Deployments {
 			if aws.ToString(dep.Status) == deploymentPrimary {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -79,5 +80,44 @@ func TestWakeSecondsAreReadSpaceOrCommaSeparated(t *testing.T) {
 		if len(got) != 3 || got[0] != 41 || got[2] != 44 {
 			t.Errorf("%q read as %v", v, got)
 		}
+	}
+}
+
+func TestTheSameAnswerSaysWhatTheSavingsReportPrices(t *testing.T) {
+	updated := time.Date(2026, 12, 5, 9, 30, 0, 0, time.UTC)
+	strategy := []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}
+	tests := []struct {
+		name string
+		edit func(*ecstypes.Service)
+		want func(*Service) bool
+	}{
+		{"task definition and launch type", func(s *ecstypes.Service) {
+			s.TaskDefinition, s.LaunchType = aws.String("arn:aws:ecs:us-east-1:1:task-definition/web:3"), ecstypes.LaunchTypeFargate
+		}, func(s *Service) bool {
+			return s.TaskDefinition == "arn:aws:ecs:us-east-1:1:task-definition/web:3" && s.LaunchType == "FARGATE"
+		}},
+		{"a capacity provider strategy", func(s *ecstypes.Service) { s.CapacityProviderStrategy = strategy },
+			func(s *Service) bool {
+				return len(s.CapacityProviders) == 1 && aws.ToString(s.CapacityProviders[0].CapacityProvider) == "FARGATE_SPOT"
+			}},
+		{"a public IP", func(s *ecstypes.Service) {
+			s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{AssignPublicIp: ecstypes.AssignPublicIpEnabled}}
+		}, func(s *Service) bool { return s.AssignPublicIP }},
+		{"no public IP", func(s *ecstypes.Service) {
+			s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{AssignPublicIp: ecstypes.AssignPublicIpDisabled}}
+		}, func(s *Service) bool { return !s.AssignPublicIP }},
+		{"the primary deployment's last change", func(s *ecstypes.Service) {
+			s.Deployments = []ecstypes.Deployment{{Status: aws.String("PRIMARY"), UpdatedAt: &updated}}
+		}, func(s *Service) bool { return s.Changed != nil && s.Changed.Equal(updated) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := svc(1, "k", "v")
+			tt.edit(d)
+			got := FromDescribe(&ecs.DescribeServicesOutput{Services: []ecstypes.Service{*d}}, "c")["web"]
+			if !tt.want(got) {
+				t.Errorf("read %+v", got)
+			}
+		})
 	}
 }

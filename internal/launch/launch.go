@@ -33,6 +33,9 @@ type Function struct {
 	Usage string
 	// Build makes the function's clients and handlers from what it starts with.
 	Build func(ctx context.Context, env Env) (Handlers, error)
+	// Commands are its own commands outside Lambda, by name, each with the
+	// check of its arguments (an error is a usage error); Handlers.Command runs them.
+	Commands map[string]func(args []string) error
 }
 
 // Env is what every function starts from.
@@ -51,6 +54,8 @@ type Handlers struct {
 	// Local runs the function outside Lambda, writing what it reports to out,
 	// until ctx ends (SIGINT or SIGTERM).
 	Local func(ctx context.Context, out io.Writer) error
+	// Command runs one of Function.Commands, writing what it reports to out.
+	Command func(ctx context.Context, c Command, out io.Writer) error
 }
 
 // Main runs f and exits: 0 when it ends well, 1 with the error on standard
@@ -61,7 +66,11 @@ func Main(f Function) {
 }
 
 func run(ctx context.Context, f Function, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	event, err := parseArgs(args)
+	command, err := parseCommand(f, args)
+	var event *string
+	if command == nil && err == nil {
+		event, err = parseArgs(args)
+	}
 	if errors.Is(err, errHelp) {
 		fmt.Fprintln(stdout, "usage: "+f.Usage)
 		return 0
@@ -70,7 +79,7 @@ func run(ctx context.Context, f Function, args []string, getenv func(string) str
 		fmt.Fprintf(stderr, "%s: %v\nusage: %s\n", f.Name, err, f.Usage)
 		return 2
 	}
-	if err := start(ctx, f, event, getenv, stdout, stderr); err != nil {
+	if err := start(ctx, f, event, command, getenv, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", f.Name, err)
 		if event != nil {
 			// A script reads the answer on standard output, as it reads a success.
@@ -81,7 +90,7 @@ func run(ctx context.Context, f Function, args []string, getenv func(string) str
 	return 0
 }
 
-func start(ctx context.Context, f Function, event *string, getenv func(string) string, stdout, stderr io.Writer) error {
+func start(ctx context.Context, f Function, event *string, command *Command, getenv func(string) string, stdout, stderr io.Writer) error {
 	h, env, err := setUp(ctx, f, getenv, stderr)
 	if err != nil {
 		if api := getenv(runtimeAPI); api != "" {
@@ -98,6 +107,9 @@ func start(ctx context.Context, f Function, event *string, getenv func(string) s
 	defer stop()
 	if event != nil {
 		return invokeOnce(ctx, h.Event, *event, stdout)
+	}
+	if command != nil {
+		return runCommand(ctx, h, command, stdout)
 	}
 	return h.Local(ctx, stdout)
 }

@@ -38,6 +38,8 @@ type Ops struct {
 	Services  config.Services
 	// DryRun is the scheduled ticks' mode (DRY_RUN).
 	DryRun bool
+	// Savings makes the savings report (report.go).
+	Savings Reporter
 }
 
 // Scheduled handles an EventBridge scheduled event: one tick. A schedule
@@ -46,7 +48,7 @@ type Ops struct {
 func (o Ops) Scheduled(ctx context.Context, raw json.RawMessage) (any, error) {
 	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &ev); err != nil || (ev.Source != "aws.events" && ev.DetailType != "Scheduled Event") {
-		return nil, invoke.BadEventf("expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\"}")
+		return nil, invoke.BadEventf("expected an EventBridge scheduled event or {\"action\": \"evaluate\" | \"sleep\" | \"status\" | \"calibrate\" | \"report\"}")
 	}
 	return o.Evaluator.Evaluate(ctx, o.Services, o.DryRun), nil
 }
@@ -80,8 +82,10 @@ func (o Ops) Operator(ctx context.Context, cmd invoke.Command) (any, error) {
 			return nil, invoke.Errorf(invoke.InvalidRequest, "dryRun", "calibrate takes no dryRun: it never changes anything")
 		}
 		return o.calibrate(ctx, cmd)
+	case "report":
+		return o.report(ctx, cmd)
 	}
-	return nil, invoke.Errorf(invoke.UnknownAction, "action", "unknown action %q: use evaluate, sleep, status or calibrate", cmd.Action)
+	return nil, invoke.Errorf(invoke.UnknownAction, "action", "unknown action %q: use evaluate, sleep, status or calibrate; report for the savings", cmd.Action)
 }
 
 // service is the service the command names.

@@ -1,0 +1,38 @@
+package savings
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestTheTextTableMatchesItsGoldenFileAndFits100Columns(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteText(&b, sampleReport()); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "report.txt")
+	if *update {
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("the table differs from %s (go test -run TextTable -update rewrites it):\n%s", golden, b.String())
+	}
+	for i, line := range strings.Split(b.String(), "\n") {
+		if n := utf8.RuneCountInString(line); n > 100 {
+			t.Errorf("line %d is %d columns: %q", i+1, n, line)
+		}
+	}
+}
