@@ -42,7 +42,7 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	ecsClient := ecs.NewFromConfig(env.AWS)
 	services := ecsservice.New(ecsClient, nil)
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
-	eval := autosleep.New(services, signals, log)
+	eval := autosleep.New(services, signals, log).WithMetrics(env.Metrics)
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
 	return launch.Handlers{

@@ -131,6 +131,9 @@ type Config struct {
 	// EvaluateEvery: outside Lambda, Auto-Sleep evaluates again every this
 	// long (EVALUATE_EVERY); 0 evaluates once.
 	EvaluateEvery time.Duration
+	// MetricsNamespace is the CloudWatch namespace of the functions' metrics
+	// (METRICS_NAMESPACE, default ScaleToZero); empty: metrics are off (METRICS=off).
+	MetricsNamespace string
 	// InLambda: the process runs under the Lambda runtime, which names its
 	// Runtime API in AWS_LAMBDA_RUNTIME_API.
 	InLambda bool
