@@ -133,7 +133,7 @@ func (d *Doc) directive(raw any) error {
 func (d *Doc) dimensions(raw any) error {
 	sets, ok := raw.([]any)
 	if !ok {
-		return fmt.Errorf("Dimensions is not an array")
+		return fmt.Errorf("the Dimensions member is not an array")
 	}
 	for _, s := range sets {
 		keys, ok := s.([]any)
@@ -164,7 +164,7 @@ func (d *Doc) dimensions(raw any) error {
 func (d *Doc) metrics(raw any) error {
 	defs, ok := raw.([]any)
 	if !ok || len(defs) == 0 || len(defs) > 100 {
-		return fmt.Errorf("Metrics is not an array of 1 to 100 definitions")
+		return fmt.Errorf("the Metrics member is not an array of 1 to 100 definitions")
 	}
 	for _, m := range defs {
 		def, ok := m.(map[string]any)
