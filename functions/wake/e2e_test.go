@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -149,28 +150,7 @@ func TestWholeWakeCycle(t *testing.T) {
 			}
 
 			// The app answers: the visitor goes to it, path and query kept.
-			l := testworld.Listen(t, task.IP, appPort)
-			if tc.healthPath != "" {
-				srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if r.URL.Path == tc.healthPath {
-						w.WriteHeader(http.StatusNoContent)
-						return
-					}
-					w.WriteHeader(http.StatusNotFound)
-				})}
-				go func() { _ = srv.Serve(l) }()
-				t.Cleanup(func() { _ = srv.Close() })
-			} else {
-				go func() {
-					for {
-						c, err := l.Accept()
-						if err != nil {
-							return
-						}
-						c.Close()
-					}
-				}()
-			}
+			answerAsTheApp(t, testworld.Listen(t, task.IP, appPort), tc.healthPath)
 			want := "http://" + task.IP + ":" + strconv.Itoa(appPort) + "/some/path?x=1"
 			st = waitForStatus(t, base, "/some/path?x=1", 5*time.Second, func(s status) bool { return s.State == "ready" })
 			if st.Location != want {
@@ -183,6 +163,31 @@ func TestWholeWakeCycle(t *testing.T) {
 			checkWakeMetrics(t, p, service)
 		})
 	}
+}
+
+// answerAsTheApp answers on l as the app: its health path with 204 (other paths 404), or, without one, accepts connections.
+func answerAsTheApp(t *testing.T, l net.Listener, healthPath string) {
+	if healthPath != "" {
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == healthPath {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
+		})}
+		go func() { _ = srv.Serve(l) }()
+		t.Cleanup(func() { _ = srv.Close() })
+		return
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
 }
 
 func TestFiftyConcurrentFirstVisitsMakeOneScaleUp(t *testing.T) {

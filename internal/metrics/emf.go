@@ -197,8 +197,12 @@ func (e *Emitter) attrs(r Record) ([]slog.Attr, error) {
 		}
 		attrs = append(attrs, p)
 	}
+	// Named as logging.For names a service on every line about it.
 	if s, ok := dims[DimService]; ok {
-		attrs = append(attrs, slog.String("service", s), slog.String("cluster", dims[DimCluster]))
+		attrs = append(attrs, slog.String("service", s))
+	}
+	if c, ok := dims[DimCluster]; ok {
+		attrs = append(attrs, slog.String("cluster", c))
 	}
 	return append([]slog.Attr{slog.Any("_aws", meta)}, attrs...), nil
 }

@@ -1,0 +1,131 @@
+package infra_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
+)
+
+// alarmTopic is the SNS topic the example's alarm notifies.
+const alarmTopic = "arn:aws:sns:us-east-1:123456789012:ops"
+
+// search reads a dashboard's SEARCH expression: its schema (namespace and
+// dimension names), the metric and the statistic.
+var search = regexp.MustCompile(`^SEARCH\('\{"([^"]+)",([A-Za-z,]+)\} MetricName="([A-Za-z]+)"', '([A-Za-z0-9]+)', ([0-9]+)\)$`)
+
+// checkMonitoring reads back the example's dashboard and alarm from the
+// emulator: the dashboard graphs every metric the functions write, by the
+// dimensions they write them with, and nothing else; the alarm watches
+// failed wakes of every service. Then bad inputs fail at plan time, and the
+// functions' environment carries the namespace.
+func checkMonitoring(t *testing.T, w *world) {
+	var dash struct{ DashboardBody string }
+	w.aws(t, &dash, "cloudwatch", "get-dashboard", "--dashboard-name", "scale-to-zero")
+	var body struct {
+		Widgets []struct {
+			Properties struct {
+				Title   string
+				Metrics [][]struct{ ID, Expression, Label string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(dash.DashboardBody), &body); err != nil {
+		t.Fatalf("the dashboard's body is not JSON: %v\n%s", err, dash.DashboardBody)
+	}
+	dims := []string{metrics.DimService, metrics.DimCluster, metrics.DimRule, metrics.DimFunction}
+	var graphed []string
+	for _, wdg := range body.Widgets {
+		for _, line := range wdg.Properties.Metrics {
+			for _, m := range line {
+				got := search.FindStringSubmatch(m.Expression)
+				if got == nil || got[1] != "ScaleToZero" {
+					t.Fatalf("%q: %q is not a SEARCH of the namespace ScaleToZero", wdg.Properties.Title, m.Expression)
+				}
+				for _, d := range strings.Split(got[2], ",") {
+					if !slices.Contains(dims, d) {
+						t.Fatalf("%q searches by %q, a dimension the functions never write", wdg.Properties.Title, d)
+					}
+				}
+				graphed = append(graphed, got[3])
+			}
+		}
+	}
+	want := slices.Clone(metrics.Names)
+	slices.Sort(want)
+	slices.Sort(graphed)
+	if graphed = slices.Compact(graphed); !slices.Equal(graphed, want) {
+		t.Fatalf("the dashboard graphs %v; the functions write %v", graphed, want)
+	}
+	checkAlarm(t, w)
+	checkMonitoringInputs(t, w)
+}
+
+func checkAlarm(t *testing.T, w *world) {
+	var alarms struct {
+		MetricAlarms []struct {
+			AlarmName, Namespace, MetricName, Statistic, ComparisonOperator, TreatMissingData string
+			Period                                                                            int
+			Threshold                                                                         float64
+			Dimensions                                                                        []struct{ Name, Value string }
+			AlarmActions                                                                      []string
+		}
+	}
+	w.aws(t, &alarms, "cloudwatch", "describe-alarms")
+	if len(alarms.MetricAlarms) != 1 {
+		t.Fatalf("alarms %+v, want the one on failed wakes", alarms)
+	}
+	a := alarms.MetricAlarms[0]
+	switch {
+	case a.AlarmName != "scale-to-zero-failed-wakes" || a.Namespace != "ScaleToZero" || a.MetricName != metrics.WakesFailed:
+		t.Fatalf("alarm %+v, want scale-to-zero-failed-wakes on ScaleToZero's %s", a, metrics.WakesFailed)
+	// The by-function copy (Function is the name Wake logs as): every service in one metric.
+	case len(a.Dimensions) != 1 || a.Dimensions[0].Name != metrics.DimFunction || a.Dimensions[0].Value != "wake":
+		t.Fatalf("alarm dimensions %+v, want Function=wake", a.Dimensions)
+	case a.Statistic != "Sum" || a.Period != 300 || a.Threshold != 1 || a.ComparisonOperator != "GreaterThanOrEqualToThreshold":
+		t.Fatalf("alarm %+v, want a sum of at least 1 over 5 minutes", a)
+	case a.TreatMissingData != "notBreaching":
+		t.Fatalf("missing data %q: a sleeping service writes nothing and must never alarm", a.TreatMissingData)
+	case !slices.Equal(a.AlarmActions, []string{alarmTopic}):
+		t.Fatalf("alarm actions %v, want the topic", a.AlarmActions)
+	}
+}
+
+// checkMonitoringInputs plans the module with the monitoring inputs.
+func checkMonitoringInputs(t *testing.T, w *world) {
+	plan := w.inputs(t)
+	base := []string{"plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key="}
+	for _, bad := range []struct {
+		vars []string
+		want string
+	}{
+		{[]string{"-var", "metrics_namespace=AWS/ECS"}, "metrics_namespace must be a CloudWatch namespace"},
+		{[]string{"-var", "metrics_namespace=Scale|Zero"}, "metrics_namespace must be a CloudWatch namespace"},
+		{[]string{"-var", "metrics_namespace=", "-var", "dashboard=true"}, "dashboard needs the metrics"},
+		{[]string{"-var", "metrics_namespace=", "-var", "alarm_topic=" + alarmTopic}, "The alarm on failed wakes needs the metrics"},
+		{[]string{"-var", "alarm_topic=arn:aws:sqs:us-east-1:123456789012:ops"}, "alarm_sns_topic_arn must be an SNS topic's ARN"},
+	} {
+		out, err := plan(append(base, bad.vars...)...)
+		if flat := strings.Join(strings.Fields(out), " "); err == nil || !strings.Contains(flat, bad.want) {
+			t.Errorf("plan with %v: %v, want the message %q\n%s", bad.vars, err, bad.want, out)
+		}
+	}
+	for _, env := range []struct {
+		namespace, want string
+	}{
+		{"ScaleToZero", ""}, // the functions' default: not written
+		{"Shop/Scale-to-zero", `METRICS_NAMESPACE = "Shop/Scale-to-zero"`},
+		{"", `METRICS = "off"`},
+	} {
+		out, err := plan(append(base, "-var", "metrics_namespace="+env.namespace)...)
+		if err != nil {
+			t.Fatalf("plan with metrics_namespace %q: %v\n%s", env.namespace, err, out)
+		}
+		if env.want == "" && strings.Contains(out, "METRICS") || env.want != "" && strings.Count(out, env.want) != 2 {
+			t.Errorf("plan with metrics_namespace %q: want %q in both functions' environment\n%s", env.namespace, env.want, out)
+		}
+	}
+}
