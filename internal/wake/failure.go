@@ -45,10 +45,11 @@ var arnPattern = regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s"'),]+`)
 var idPattern = regexp.MustCompile(`\b[0-9a-f]{32}\b`)
 
 // explain says why a task stopped, in words a visitor can read, without
-// ARNs, and the class of the failure: from the task's stoppedReason and stop code and, where ECS puts the
-// detail, its containers' reasons and exit codes (an out-of-memory kill says
-// only "Essential container in task exited" in the task, and
-// "OutOfMemoryError: Container killed due to memory usage" in the container).
+// ARNs, and the class of the failure: from the task's stoppedReason and stop
+// code and, where ECS puts the detail, its containers' reasons and exit codes
+// (an out-of-memory kill says only "Essential container in task exited" in
+// the task, and "OutOfMemoryError: Container killed due to memory usage" in
+// the container).
 // The cases are those of ECS's stopped-task error list.
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html
