@@ -28,7 +28,8 @@ func (w *world) example(t *testing.T) *example {
 		dir: filepath.Join(w.root, "infra", "examples", "basic"),
 		env: append(slices.Clone(w.env), "TF_DATA_DIR="+filepath.Join(w.root, "tfdata")),
 		vars: []string{"-var", "cluster_name=prod", "-var", "service_name=web", "-var", "app_port=8080",
-			"-var", "health_path=/healthz", "-var", "package_dir=" + w.pkgDir},
+			"-var", "health_path=/healthz", "-var", "package_dir=" + w.pkgDir,
+			"-var", "dashboard=true", "-var", "alarm_sns_topic_arn=" + alarmTopic},
 	}
 	write(t, filepath.Join(ex.dir, "emulator_override.tf"), w.override)
 	ex.tf(t, "init", "-input=false", "-no-color")

@@ -55,6 +55,7 @@ func TestExampleAppliesAgainstTheEmulator(t *testing.T) {
 	t.Run("a KMS key for the logs encrypts every log group", func(t *testing.T) { checkLogEncryption(t, w) })
 	t.Run("each role grants exactly what its function's code calls", func(t *testing.T) { checkRolesMatchTheCode(t, w) })
 	t.Run("the operator's prices reach Auto-Sleep, checked at plan time", func(t *testing.T) { checkPrices(t, w) })
+	t.Run("the dashboard and the alarm watch the metrics the functions write", func(t *testing.T) { checkMonitoring(t, w) })
 	t.Run("a plan after the apply leaves the API as it is, without a warning", func(t *testing.T) { checkPlanAfterApply(t, ex) })
 	t.Run("turning tracing on brings its permissions", func(t *testing.T) { checkTracingPlan(t, ex) })
 
@@ -109,6 +110,7 @@ func newWorld(t *testing.T) *world {
   skip_requesting_account_id  = true
   endpoints {
     apigatewayv2   = "` + emu.URL + `"
+    cloudwatch     = "` + emu.URL + `"
     cloudwatchlogs = "` + emu.URL + `"
     eventbridge    = "` + emu.URL + `"
     iam            = "` + emu.URL + `"

@@ -50,6 +50,18 @@ variable "log_key" {
   type    = string
   default = ""
 }
+variable "metrics_namespace" {
+  type    = string
+  default = "ScaleToZero"
+}
+variable "dashboard" {
+  type    = bool
+  default = false
+}
+variable "alarm_topic" {
+  type    = string
+  default = ""
+}
 module "scale_to_zero" {
   source                    = "../infra"
   package_dir               = "` + pkgDir + `"
@@ -64,6 +76,9 @@ module "scale_to_zero" {
   wake_subnet_ids           = var.subnets
   wake_security_group_ids   = var.security_groups
   log_kms_key_arn           = var.log_key
+  metrics_namespace         = var.metrics_namespace
+  dashboard                 = var.dashboard
+  alarm_sns_topic_arn       = var.alarm_topic
 }
 `
 }

@@ -42,6 +42,7 @@ locals {
       LOAD_BALANCER       = var.load_balancer
       COUNT_CONNECTIONS   = tostring(var.count_connections)
     },
+    local.metrics_environment,
     var.extra_environment,
   )
 }

@@ -32,3 +32,13 @@ output "custom_domain_target" {
   description = "With a custom domain: the target to point its DNS record at."
   value       = var.domain_name != "" ? aws_apigatewayv2_domain_name.wake[0].domain_name_configuration[0].target_domain_name : null
 }
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the metrics, when dashboard is on."
+  value       = var.dashboard ? aws_cloudwatch_dashboard.metrics[0].dashboard_name : null
+}
+
+output "failed_wakes_alarm_arn" {
+  description = "ARN of the alarm on failed wakes, when alarm_sns_topic_arn is set."
+  value       = var.alarm_sns_topic_arn != "" ? aws_cloudwatch_metric_alarm.failed_wakes[0].arn : null
+}

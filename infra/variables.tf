@@ -451,3 +451,67 @@ variable "prices" {
     error_message = "prices gives no price: set regions or publicIpv4Hour, or leave prices unset."
   }
 }
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' metrics (Embedded Metric Format log lines: no API call, no IAM permission); empty turns them off (METRICS=off), and with them the dashboard and the alarm. Give each deployment its own when several share an account and Region."
+  type        = string
+  default     = "ScaleToZero"
+
+  # CloudWatch's namespace rules; AWS/ is AWS's own.
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace
+  validation {
+    condition     = var.metrics_namespace == "" || (can(regex("^[0-9A-Za-z._/#: -]{1,255}$", var.metrics_namespace)) && trimspace(var.metrics_namespace) != "" && !startswith(var.metrics_namespace, ":") && !startswith(var.metrics_namespace, "AWS/"))
+    error_message = "metrics_namespace must be a CloudWatch namespace (1 to 255 of the letters, digits, space and . - _ / # :, not starting with a colon or AWS/), or empty for no metrics."
+  }
+}
+
+variable "dashboard" {
+  description = "Create a CloudWatch dashboard of the metrics (wake time, wakes, failed wakes, sleeps by rule, tasks awake per service). Off by default: beyond the account's first 3 dashboards each costs $3 a month."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.dashboard || var.metrics_namespace != ""
+    error_message = "dashboard needs the metrics: set metrics_namespace (empty turns them off)."
+  }
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "ARN of an SNS topic to notify when wakes fail (an alarm on WakesFailed, all services together); empty: no alarm."
+  type        = string
+  default     = ""
+
+  # https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html (topic names)
+  validation {
+    condition     = var.alarm_sns_topic_arn == "" || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.alarm_sns_topic_arn))
+    error_message = "alarm_sns_topic_arn must be an SNS topic's ARN, arn:aws:sns:REGION:ACCOUNT:NAME, or empty."
+  }
+  validation {
+    condition     = var.alarm_sns_topic_arn == "" || var.metrics_namespace != ""
+    error_message = "The alarm on failed wakes needs the metrics: set metrics_namespace (empty turns them off)."
+  }
+}
+
+variable "alarm_failed_wakes" {
+  description = "The alarm goes off at this many failed wakes within alarm_period_seconds."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.alarm_failed_wakes >= 1 && floor(var.alarm_failed_wakes) == var.alarm_failed_wakes
+    error_message = "alarm_failed_wakes must be a whole number, at least 1."
+  }
+}
+
+variable "alarm_period_seconds" {
+  description = "The alarm's period: failed wakes are summed over this long."
+  type        = number
+  default     = 300
+
+  # A standard-resolution metric's period is a multiple of 60 s, and an alarm looks at most a day back.
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+  validation {
+    condition     = var.alarm_period_seconds >= 60 && var.alarm_period_seconds <= 86400 && var.alarm_period_seconds % 60 == 0
+    error_message = "alarm_period_seconds must be a multiple of 60 between 60 and 86400."
+  }
+}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emftest"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
@@ -25,6 +27,13 @@ type report struct {
 
 // tick runs the built binary once (outside Lambda it evaluates and prints JSON).
 func tick(t *testing.T, w *testworld.World, services []map[string]any, extra ...string) report {
+	t.Helper()
+	rep, _ := tickWithLog(t, w, services, extra...)
+	return rep
+}
+
+// tickWithLog is tick that also returns the process's output, its log lines included.
+func tickWithLog(t *testing.T, w *testworld.World, services []map[string]any, extra ...string) (report, string) {
 	t.Helper()
 	list, _ := json.Marshal(services)
 	file := filepath.Join(t.TempDir(), "services.json")
@@ -40,7 +49,7 @@ func tick(t *testing.T, w *testworld.World, services []map[string]any, extra ...
 	if err := json.Unmarshal([]byte(printed(out)), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, out)
 	}
-	return rep
+	return rep, out
 }
 
 // printed is the indented JSON the binary prints, after any one-line JSON log lines.
@@ -78,13 +87,21 @@ func TestActiveKeptIdleSleptAndRestoredOnTheNextWake(t *testing.T) {
 	// "silent" has no datapoint at all: unknown, never idle.
 	services := []map[string]any{service("busy", 5), service("quiet", 5), service("silent", 5), service("fresh", 5), service("asleep", 5)}
 
-	dry := tick(t, w, services, "DRY_RUN=true")
+	// A tick over services that all sleep writes no metric: a sleeping service costs nothing.
+	if _, out := tickWithLog(t, w, []map[string]any{service("asleep", 5)}); len(emftest.Parse(t, out)) != 0 {
+		t.Fatalf("a tick over a sleeping service wrote metric lines:\n%s", out)
+	}
+	dry, dryLog := tickWithLog(t, w, services, "DRY_RUN=true")
 	if !dry.DryRun || !strings.HasPrefix(actions(dry)["quiet"], "slept") || w.Desired(t, "quiet") != 2 {
 		t.Fatalf("dry run: %v; desired %d", actions(dry), w.Desired(t, "quiet"))
 	}
+	if docs := emftest.Parse(t, dryLog); len(docs) != 0 {
+		t.Fatalf("a dry run wrote %d metric lines", len(docs))
+	}
 
 	w.Gate.ResetCounts()
-	rep := tick(t, w, services)
+	rep, tickLog := tickWithLog(t, w, services)
+	checkTickMetrics(t, tickLog)
 	got := actions(rep)
 	want := map[string]string{"busy": "kept", "quiet": "slept", "silent": "kept", "fresh": "kept", "asleep": "skipped"}
 	for s, a := range want {
@@ -303,5 +320,29 @@ func TestAServiceWithAShortARNStillSleeps(t *testing.T) {
 		if !strings.Contains(s.Notice, "short ARN") || !strings.Contains(s.Notice, "serviceLongArnFormat") {
 			t.Errorf("%s: notice %q, want the short ARN and how to migrate", s.Service, s.Notice)
 		}
+	}
+}
+
+// checkTickMetrics reads the metric lines of a tick over busy (1 task), quiet
+// (2, put to sleep), silent and fresh (1 each) and a service asleep, written
+// at LOG_LEVEL=warn: metrics are not log chatter.
+func checkTickMetrics(t *testing.T, out string) {
+	t.Helper()
+	docs := emftest.Parse(t, out)
+	for service, tasks := range map[string]float64{"busy": 1, "quiet": 2, "silent": 1, "fresh": 1} {
+		lines := emftest.With(docs, metrics.TasksAwake, service)
+		if len(lines) != 1 || lines[0].Metrics[metrics.TasksAwake] != tasks {
+			t.Fatalf("%s: TasksAwake lines %+v, want one of %v", service, lines, tasks)
+		}
+	}
+	if n := len(emftest.With(docs, metrics.TasksAwake, "asleep")); n != 0 {
+		t.Fatalf("the service asleep has %d lines, want none", n)
+	}
+	slept := emftest.With(docs, metrics.ServicesSlept, "")
+	if len(slept) != 1 || slept[0].Dims[metrics.DimService] != "quiet" || slept[0].Dims[metrics.DimRule] != "idle signal" {
+		t.Fatalf("ServicesSlept lines %+v, want quiet's, by the idle signal", slept)
+	}
+	if eval := emftest.With(docs, metrics.EvaluationSeconds, ""); len(eval) != 1 || eval[0].Dims[metrics.DimFunction] != "autosleep" {
+		t.Fatalf("EvaluationSeconds lines %+v, want one for the tick", eval)
 	}
 }

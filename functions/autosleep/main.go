@@ -47,7 +47,7 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	services := ecsservice.New(ecsClient, nil)
 	services.Log = log
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
-	eval := autosleep.New(services, signals, log)
+	eval := autosleep.New(services, signals, log).WithMetrics(env.Metrics)
 	report := newSavings(ecsClient, services, env)
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun, Savings: report}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emftest"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/testworld"
 )
 
@@ -26,6 +29,13 @@ var client = &http.Client{
 // startWake runs the built Wake binary against the world, serving HTTP on a free loopback port.
 func startWake(t *testing.T, w *testworld.World, service string, extra ...string) string {
 	t.Helper()
+	base, _ := startWakeProcess(t, w, service, extra...)
+	return base
+}
+
+// startWakeProcess is startWake that also returns the process, to read its log.
+func startWakeProcess(t *testing.T, w *testworld.World, service string, extra ...string) (string, *testworld.Process) {
+	t.Helper()
 	addr := testworld.FreeAddr(t)
 	env := w.Env(append([]string{
 		"CLUSTER_NAME=" + testworld.Cluster,
@@ -37,7 +47,7 @@ func startWake(t *testing.T, w *testworld.World, service string, extra ...string
 	}, extra...)...)
 	p := testworld.StartProcess(t, wakeBin, env)
 	testworld.WaitListening(t, p, addr)
-	return "http://" + addr
+	return "http://" + addr, p
 }
 
 type status struct {
@@ -102,13 +112,16 @@ func TestWholeWakeCycle(t *testing.T) {
 			if tc.healthPath != "" {
 				extra = append(extra, "HEALTH_PATH="+tc.healthPath)
 			}
-			base := startWake(t, w, service, extra...)
+			base, p := startWakeProcess(t, w, service, extra...)
 
 			if st := getStatus(t, base, "/"); st.State != "asleep" {
 				t.Fatalf("before any visit: %q, want asleep", st.State)
 			}
 			if w.Desired(t, service) != 0 {
 				t.Fatal("the status endpoint woke the service")
+			}
+			if docs := emftest.Parse(t, p.Output()); len(docs) != 0 {
+				t.Fatalf("a service asleep, nobody waking it, wrote %d metric lines", len(docs))
 			}
 
 			resp, body := visit(t, base, "/some/path?x=1", "text/html")
@@ -137,28 +150,7 @@ func TestWholeWakeCycle(t *testing.T) {
 			}
 
 			// The app answers: the visitor goes to it, path and query kept.
-			l := testworld.Listen(t, task.IP, appPort)
-			if tc.healthPath != "" {
-				srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if r.URL.Path == tc.healthPath {
-						w.WriteHeader(http.StatusNoContent)
-						return
-					}
-					w.WriteHeader(http.StatusNotFound)
-				})}
-				go func() { _ = srv.Serve(l) }()
-				t.Cleanup(func() { _ = srv.Close() })
-			} else {
-				go func() {
-					for {
-						c, err := l.Accept()
-						if err != nil {
-							return
-						}
-						c.Close()
-					}
-				}()
-			}
+			answerAsTheApp(t, testworld.Listen(t, task.IP, appPort), tc.healthPath)
 			want := "http://" + task.IP + ":" + strconv.Itoa(appPort) + "/some/path?x=1"
 			st = waitForStatus(t, base, "/some/path?x=1", 5*time.Second, func(s status) bool { return s.State == "ready" })
 			if st.Location != want {
@@ -168,8 +160,34 @@ func TestWholeWakeCycle(t *testing.T) {
 			if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != want {
 				t.Fatalf("ready visit: %d to %q, want 307 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
 			}
+			checkWakeMetrics(t, p, service)
 		})
 	}
+}
+
+// answerAsTheApp answers on l as the app: its health path with 204 (other paths 404), or, without one, accepts connections.
+func answerAsTheApp(t *testing.T, l net.Listener, healthPath string) {
+	if healthPath != "" {
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == healthPath {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
+		})}
+		go func() { _ = srv.Serve(l) }()
+		t.Cleanup(func() { _ = srv.Close() })
+		return
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
 }
 
 func TestFiftyConcurrentFirstVisitsMakeOneScaleUp(t *testing.T) {
@@ -369,5 +387,36 @@ func TestAShortARNServiceStillReportsAFailedWake(t *testing.T) {
 	}
 	if _, tagged := w.Tags(t, "old")["scale-to-zero:woken-at"]; tagged {
 		t.Fatal("a short-ARN service was tagged: ECS would refuse it")
+	}
+}
+
+// checkWakeMetrics reads the process's metric lines after one whole wake:
+// each an EMF document, one wake started, its duration once, and the
+// answers served while it woke, written when it became ready.
+func checkWakeMetrics(t *testing.T, p *testworld.Process, service string) {
+	t.Helper()
+	var docs []emftest.Doc
+	// The log reaches the test through a pipe: wait for the last line the wake writes.
+	testworld.Eventually(t, 5*time.Second, "the wake's metric lines", func() bool {
+		docs = emftest.Parse(t, p.Output())
+		return len(emftest.With(docs, metrics.VisitorsWhileWaking, service)) > 0 && len(emftest.With(docs, metrics.WakeSeconds, service)) > 0
+	})
+	started := emftest.With(docs, metrics.WakesStarted, service)
+	took := emftest.With(docs, metrics.WakeSeconds, service)
+	switch {
+	case len(started) != 1 || started[0].Metrics[metrics.WakesStarted] != 1:
+		t.Fatalf("WakesStarted lines %+v, want one of 1", started)
+	case len(took) != 1 || took[0].Metrics[metrics.WakeSeconds] <= 0 || took[0].Metrics[metrics.WakeSeconds] > 60:
+		t.Fatalf("WakeSeconds lines %+v, want one, of the wake's few seconds", took)
+	case emftest.Sum(emftest.With(docs, metrics.VisitorsWhileWaking, service), metrics.VisitorsWhileWaking) < 3:
+		// The first visit, the status polls while the app was silent, the visit then.
+		t.Fatalf("VisitorsWhileWaking %v, want at least the 3 answers served while waking", emftest.Sum(docs, metrics.VisitorsWhileWaking))
+	case len(emftest.With(docs, metrics.WakesFailed, "")) != 0:
+		t.Fatal("a wake that succeeded was counted as failed")
+	}
+	for _, d := range docs {
+		if d.Namespaces[0] != "ScaleToZero" || d.Line["service"] != service || d.Line["function"] != "wake" {
+			t.Fatalf("line %v: want the default namespace, naming the function and the service", d.Line)
+		}
 	}
 }

@@ -49,12 +49,12 @@ func build(_ context.Context, env launch.Env) (launch.Handlers, error) {
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
 	services.Log = log
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), wake.Options{
-		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey,
+		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey, Metrics: env.Metrics,
 	}, log)
 	if !ctrl.Tokens() {
 		log.Warn("TOKEN_KEY is not set: polls cannot skip AWS once a task's address is known, so every environment reads ECS for its waiting visitors (within its read budget)")
 	}
-	handler := wakehttp.New(ctrl, route.New(cfg.Services), page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes}, log)
+	handler := wakehttp.New(ctrl, route.New(cfg.Services), page, wakehttp.Options{Hold: cfg.RequestHold, Bots: cfg.Bots, HeadWakes: cfg.HeadWakes, Metrics: env.Metrics}, log)
 	dispatch := invoke.Dispatcher{HTTP: apigw.Handler(handler), Operator: wakeops.Operator(ctrl, cfg.Services)}
 	return launch.Handlers{
 		Event: dispatch.Handle,

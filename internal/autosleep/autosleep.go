@@ -14,6 +14,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
 )
 
 // Actions in a report.
@@ -68,6 +69,7 @@ type Evaluator struct {
 	now      func() time.Time
 	// shortWarned: services whose short ARN this process has warned of.
 	shortWarned sync.Map
+	metrics     *metrics.Emitter
 }
 
 // New returns an Evaluator.
@@ -143,6 +145,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, services []config.Service, dry
 		rep.Summary[s.result.Action]++
 		e.logFor(s.cfg).Info("evaluated", "action", s.result.Action, "reason", s.result.Reason, "rule", s.rule, "dryRun", dryRun)
 	}
+	e.emitTick(ctx, all, dryRun, e.now().Sub(now))
 	return rep
 }
 
@@ -192,6 +195,7 @@ func (e *Evaluator) SleepNow(ctx context.Context, svc config.Service) (Result, e
 	}
 	r.Action, r.Reason = Slept, "put to sleep on an operator's request"
 	e.logFor(svc).Info("service put to sleep on request", "from", obs.DesiredCount)
+	e.metrics.Emit(ctx, metrics.Slept(svc.Cluster, svc.Name, metrics.RuleOperator))
 	return r, nil
 }
 

@@ -136,6 +136,9 @@ type Config struct {
 	EvaluateEvery time.Duration
 	// Prices are the operator's prices for the savings report (PRICES), over the table's.
 	Prices pricing.Override
+	// MetricsNamespace is the CloudWatch namespace of the functions' metrics
+	// (METRICS_NAMESPACE, default ScaleToZero); empty: metrics are off (METRICS=off).
+	MetricsNamespace string
 	// InLambda: the process runs under the Lambda runtime, which names its
 	// Runtime API in AWS_LAMBDA_RUNTIME_API.
 	InLambda bool

@@ -18,7 +18,7 @@ import (
 var globalVars = []string{
 	"LISTEN_ADDR", "WAIT_PAGE_THEME", "WAIT_PAGE_TEMPLATE", "BOT_USER_AGENTS", "HEAD_WAKES", "WAIT_MS",
 	"PROBE_TIMEOUT_MS", "OBSERVE_TTL_MS", "OBSERVE_PER_SECOND", "TOKEN_KEY", "PROBE_ALLOWED_NETWORKS",
-	"LOG_LEVEL", "DRY_RUN", "EVALUATE_EVERY",
+	"LOG_LEVEL", "DRY_RUN", "EVALUATE_EVERY", "METRICS_NAMESPACE", "METRICS",
 }
 
 // singleVars are the reference design's single-service variables.

@@ -146,6 +146,12 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"a dry run that is neither true nor false", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "DRY_RUN": "maybe"}, "DRY_RUN", "true or false"},
 		{"an evaluation interval under a second", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "EVALUATE_EVERY": "500ms"}, "EVALUATE_EVERY", "at least 1s"},
 		{"an evaluation interval that is no duration", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "EVALUATE_EVERY": "30"}, "EVALUATE_EVERY", "such as 30s"},
+		{"a metrics namespace with a character CloudWatch refuses", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "METRICS_NAMESPACE": "Scale|Zero"}, "METRICS_NAMESPACE", "not a CloudWatch namespace"},
+		{"a metrics namespace of AWS's own", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "METRICS_NAMESPACE": "AWS/ECS"}, "METRICS_NAMESPACE", "AWS's own"},
+		{"a metrics namespace starting with a colon", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "METRICS_NAMESPACE": ":x"}, "METRICS_NAMESPACE", "colon"},
+		{"a metrics namespace of spaces", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "METRICS_NAMESPACE": "   "}, "METRICS_NAMESPACE", "other than a space"},
+		{"a metrics namespace over 255 characters", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "METRICS_NAMESPACE": strings.Repeat("n", 256)}, "METRICS_NAMESPACE", "1 to 255"},
+		{"metrics neither on nor off", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "METRICS": "false"}, "METRICS", "on or off"},
 	}
 	objects := func(loc ObjectLocation) ([]byte, error) {
 		switch {
@@ -231,6 +237,11 @@ func TestFunctionWideSettings(t *testing.T) {
 		{"debug", with(map[string]string{"LOG_LEVEL": "debug"}), func(c Config) bool { return c.LogLevel == slog.LevelDebug }},
 		{"a dry run", with(map[string]string{"DRY_RUN": "true"}), func(c Config) bool { return c.DryRun }},
 		{"an evaluation interval", with(map[string]string{"EVALUATE_EVERY": "30s"}), func(c Config) bool { return c.EvaluateEvery == 30*time.Second }},
+		{"metrics in the default namespace", one, func(c Config) bool { return c.MetricsNamespace == "ScaleToZero" }},
+		{"metrics in a namespace of one's own", with(map[string]string{"METRICS_NAMESPACE": "Shop/Scale-to-zero #2"}), func(c Config) bool { return c.MetricsNamespace == "Shop/Scale-to-zero #2" }},
+		{"metrics off", with(map[string]string{"METRICS": "OFF"}), func(c Config) bool { return c.MetricsNamespace == "" }},
+		{"metrics off whatever the namespace", with(map[string]string{"METRICS": "off", "METRICS_NAMESPACE": "Mine"}), func(c Config) bool { return c.MetricsNamespace == "" }},
+		{"metrics on", with(map[string]string{"METRICS": "on", "METRICS_NAMESPACE": "Mine"}), func(c Config) bool { return c.MetricsNamespace == "Mine" }},
 		{"under the Lambda runtime", with(map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}), func(c Config) bool { return c.InLambda }},
 		{"an emulator for every service", with(map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}), func(c Config) bool { return c.Emulator }},
 		{"an emulator for CloudWatch alone", with(map[string]string{"AWS_ENDPOINT_URL_CLOUDWATCH": "http://127.0.0.1:5000"}), func(c Config) bool { return c.Emulator }},

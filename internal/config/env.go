@@ -26,6 +26,7 @@ func Read(getenv func(string) string, objects ObjectReader) (Config, error) {
 		Bots:             defaultBots,
 		HeadWakes:        true,
 		LogLevel:         slog.LevelInfo,
+		MetricsNamespace: DefaultMetricsNamespace,
 	}
 	for _, s := range settings {
 		if err := s.read(&cfg, getenv); err != nil {
@@ -81,6 +82,8 @@ var settings = []setting{
 	{name: "DRY_RUN", set: boolean(func(c *Config) *bool { return &c.DryRun })},
 	{name: "EVALUATE_EVERY", set: setEvaluateEvery},
 	{name: "PRICES", set: setPrices},
+	{name: "METRICS_NAMESPACE", asWritten: true, set: setMetricsNamespace},
+	{name: "METRICS", set: setMetrics},
 	// Lambda sets it for custom runtimes such as provided.al2023.
 	// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
 	{name: "AWS_LAMBDA_RUNTIME_API", asWritten: true, set: func(c *Config, _ string) error { c.InLambda = true; return nil }},

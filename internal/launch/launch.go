@@ -22,6 +22,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
 )
 
 // Function is one of the project's Lambda functions, as its main describes it.
@@ -44,6 +45,8 @@ type Env struct {
 	Log    *slog.Logger
 	// AWS is the AWS configuration: short retries and timeouts (see loadAWS).
 	AWS aws.Config
+	// Metrics writes the function's CloudWatch metrics; nil when they are off.
+	Metrics *metrics.Emitter
 }
 
 // Handlers are what a function runs.

@@ -3,12 +3,14 @@ package launch
 import (
 	"context"
 	"io"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/configstore"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
 )
 
 // load reads the configuration through getenv (and the services list from S3
@@ -43,5 +45,8 @@ func load(ctx context.Context, function string, getenv func(string) string, logT
 	if err != nil {
 		return Env{}, err
 	}
-	return Env{Config: cfg, Log: log, AWS: c}, nil
+	// Metric lines are written whatever LOG_LEVEL says: they are metrics, not chatter.
+	m := metrics.New(logging.New(logTo, function, slog.LevelInfo, cfg.Services.Names()), cfg.MetricsNamespace, function)
+	m.CountThrottles(&c)
+	return Env{Config: cfg, Log: log, AWS: c, Metrics: m}, nil
 }

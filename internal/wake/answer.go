@@ -59,6 +59,9 @@ func (c *Controller) answer(ctx context.Context, svc config.Service, e *entry, v
 	now := c.now()
 	base := decide(svc, v.obs, nil, now)
 	if base.State != Waking {
+		if base.State == Failed {
+			c.countFailed(ctx, svc, e, v.obs, now)
+		}
 		return c.paced(base, nil)
 	}
 	targets := candidatesFor(svc, v.obs)

@@ -11,6 +11,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/probe"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/tokenbucket"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waketoken"
@@ -83,6 +84,8 @@ type Options struct {
 	ObserveBurst     int
 	// TokenKey signs the tokens that let polls skip AWS; empty: no tokens.
 	TokenKey []byte
+	// Metrics writes the wakes' metrics; nil: none.
+	Metrics *metrics.Emitter
 }
 
 // Controller wakes services and reports their state, for one execution
@@ -141,6 +144,9 @@ type entry struct {
 	wokeAt     time.Time
 	tagPending bool
 	recorded   bool
+	// failCounted: this environment counted the failure of the wake begun at failStart.
+	failCounted bool
+	failStart   time.Time
 }
 
 // New returns a Controller.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 )
 
@@ -43,15 +44,16 @@ var arnPattern = regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s"'),]+`)
 
 var idPattern = regexp.MustCompile(`\b[0-9a-f]{32}\b`)
 
-// plainReason says why a task stopped, in words a visitor can read, without
-// ARNs: from the task's stoppedReason and stop code and, where ECS puts the
-// detail, its containers' reasons and exit codes (an out-of-memory kill says
-// only "Essential container in task exited" in the task, and
-// "OutOfMemoryError: Container killed due to memory usage" in the container).
+// explain says why a task stopped, in words a visitor can read, without
+// ARNs, and the class of the failure: from the task's stoppedReason and stop
+// code and, where ECS puts the detail, its containers' reasons and exit codes
+// (an out-of-memory kill says only "Essential container in task exited" in
+// the task, and "OutOfMemoryError: Container killed due to memory usage" in
+// the container).
 // The cases are those of ECS's stopped-task error list.
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html
-func plainReason(t ecsservice.Task) string {
+func explain(t ecsservice.Task) (class, words string) {
 	r := strings.ToLower(t.StoppedReason)
 	var containers []string
 	var exited *int32
@@ -73,37 +75,63 @@ func plainReason(t ecsservice.Task) string {
 	}
 	switch {
 	case t.StopCode == "SpotInterruption" || says("spot task was interrupted"):
-		return "Fargate Spot took the task back (a Spot interruption). Try again: a new task will start."
+		return FailureCapacity, "Fargate Spot took the task back (a Spot interruption). Try again: a new task will start."
 	case says("capacity is unavailable", "resource:fargate"):
-		return "AWS had no Fargate capacity for the task just then. Try again in a minute."
+		return FailureCapacity, "AWS had no Fargate capacity for the task just then. Try again in a minute."
 	case says("cannotpullcontainer", "pull image", "imagepull"):
-		return "The app's container image could not be downloaded."
+		return FailureImagePull, "The app's container image could not be downloaded."
 	case says("outofmemory", "out of memory", "oomkilled"):
-		return "The app ran out of memory while starting."
+		return FailureOther, "The app ran out of memory while starting."
 	case says("resourceinitializationerror") && says("secret", "registry auth", "ssm", "parameter"):
-		return "The task's secrets could not be read (Secrets Manager or Parameter Store)."
+		return FailureOther, "The task's secrets could not be read (Secrets Manager or Parameter Store)."
 	case says("resourceinitializationerror") && says("log"):
-		return "The task's logging could not be set up."
+		return FailureOther, "The task's logging could not be set up."
 	case says("network interface", "configure eni", "network configuration"):
-		return "The task's network could not be set up in time."
+		return FailureOther, "The task's network could not be set up in time."
 	case says("resourceinitializationerror"):
-		return "The task could not be set up (secrets, logs or network)."
+		return FailureOther, "The task could not be set up (secrets, logs or network)."
 	case says("elb health checks"):
-		return "The app did not pass the load balancer's health checks."
+		return FailureHealthCheck, "The app did not pass the load balancer's health checks."
 	case says("container health checks", "health check"):
-		return "The app did not pass its own health check."
+		return FailureHealthCheck, "The app did not pass its own health check."
 	case says("cannotstartcontainer", "cannotcreatecontainer", "containerruntimeerror"):
-		return "The app's container could not be started."
+		return FailureOther, "The app's container could not be started."
 	case exited != nil && *exited == 137:
-		return "The app was killed while starting (exit code 137)."
+		return FailureOther, "The app was killed while starting (exit code 137)."
 	case exited != nil:
-		return fmt.Sprintf("The app exited with code %d while starting.", *exited)
+		return FailureOther, fmt.Sprintf("The app exited with code %d while starting.", *exited)
 	case strings.Contains(r, "essential container in task exited"), strings.TrimSpace(t.StoppedReason) == "":
-		return "The app stopped while starting."
+		return FailureOther, "The app stopped while starting."
 	}
 	clean := idPattern.ReplaceAllString(arnPattern.ReplaceAllString(t.StoppedReason, "…"), "…")
 	if len(clean) > 200 {
 		clean = clean[:200] + "…"
 	}
-	return "The app stopped while starting: " + strings.TrimSpace(clean)
+	return FailureOther, "The app stopped while starting: " + strings.TrimSpace(clean)
+}
+
+// plainReason says why a task stopped, in words a visitor can read (see explain).
+func plainReason(t ecsservice.Task) string {
+	_, words := explain(t)
+	return words
+}
+
+// Failure classes: the kinds of failed wake an operator tells apart (the
+// WakesFailed metric's FailureClass).
+const (
+	FailureImagePull   = "image-pull"
+	FailureHealthCheck = "health-check"
+	FailureCapacity    = "capacity"
+	FailureTimeout     = "timeout"
+	FailureOther       = "other"
+)
+
+// failureClass is the class of a failed wake: the stopped task's, or a
+// timeout when the wait budget ran out with no task stopped.
+func failureClass(svc config.Service, obs *ecsservice.Service, now time.Time) string {
+	if t, ok := failedTask(obs, wakeStart(svc, obs, now)); ok {
+		class, _ := explain(t)
+		return class
+	}
+	return FailureTimeout
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
 )
 
 // Reads a scale-up is decided on have their own budget per environment, so
@@ -80,6 +81,7 @@ func (c *Controller) scaleUp(ctx context.Context, svc config.Service, e *entry, 
 			return c.paced(checking(svc), nil)
 		}
 		c.logFor(svc).Info("waking service", "from", obs.DesiredCount, "to", target)
+		c.countWakeStarted(ctx, svc)
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
 	woken := *obs
@@ -114,6 +116,7 @@ func (c *Controller) Sleep(ctx context.Context, svc config.Service) (Status, err
 		return checking(svc), err
 	}
 	c.logFor(svc).Info("service put to sleep", "from", obs.DesiredCount)
+	c.opts.Metrics.Emit(ctx, metrics.Slept(svc.Cluster, svc.Name, metrics.RuleOperator))
 	c.forget(svc)
 	return describe(Status{Service: svc.Name, State: Asleep}), nil
 }

@@ -96,6 +96,7 @@ func (c *Controller) readyFrom(ctx context.Context, svc config.Service, e *entry
 	if !record {
 		return
 	}
+	c.countWakeSeconds(ctx, svc, took)
 	if ecsservice.ShortARN(obs.ARN) {
 		c.warnShortARN(svc)
 		c.logFor(svc).Info("service ready", "wakeSeconds", int(took.Seconds()), "recorded", false)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/logging"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/metrics"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
@@ -45,6 +46,8 @@ type Options struct {
 	Bots *regexp.Regexp
 	// HeadWakes: a HEAD request wakes a sleeping service like a GET.
 	HeadWakes bool
+	// Metrics counts the answers served while a service wakes; nil: none.
+	Metrics *metrics.Emitter
 }
 
 // Handler serves visitors.
@@ -54,16 +57,35 @@ type Handler struct {
 	page   *waitpage.Page
 	opts   Options
 	log    *slog.Logger
+	// visitors counts the wait pages and status answers served while a service wakes.
+	visitors *metrics.Tally
 }
+
+// visitorsEvery: one line per service at most this often, however busy its wake.
+const visitorsEvery = 10 * time.Second
 
 // New returns the handler.
 func New(w Waker, r *route.Router, p *waitpage.Page, opts Options, log *slog.Logger) *Handler {
-	return &Handler{waker: w, router: r, page: p, opts: opts, log: log}
+	return &Handler{waker: w, router: r, page: p, opts: opts, log: log,
+		visitors: opts.Metrics.Tally(metrics.VisitorsWhileWaking, visitorsEvery, metrics.ServiceSet)}
+}
+
+// served counts an answer about the service: while it wakes; once the wake
+// ended (ready or failed), its count is written at once.
+func (h *Handler) served(r *http.Request, svc config.Service, st wake.Status) {
+	switch st.State {
+	case wake.Waking:
+		h.visitors.Add(r.Context(), 1, metrics.Service(svc.Cluster, svc.Name))
+	case wake.Ready, wake.Failed:
+		h.visitors.Flush(r.Context(), metrics.Service(svc.Cluster, svc.Name))
+	}
 }
 
 // ServeHTTP serves the controller's own routes; any other path is a visit.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	// Lambda may freeze the environment after this answer: write what is due now.
+	defer h.opts.Metrics.FlushDue(r.Context())
 	switch {
 	case r.URL.Path == StatusPath:
 		h.status(w, r)
@@ -93,6 +115,7 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 		// Crawlers, link previews, monitors (and HEAD, when so configured) see the
 		// state as it is: they are sent on when the app is up, never wake it.
 		st := h.waker.Status(r.Context(), svc)
+		h.served(r, svc, st)
 		if st.State == wake.Ready {
 			redirect(w, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
 			return
@@ -104,6 +127,7 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 	if st.State == wake.Waking && h.opts.Hold > 0 {
 		st = h.holdForReady(r.Context(), svc, st)
 	}
+	h.served(r, svc, st)
 	if st.State == wake.Ready {
 		redirect(w, st.LocationFor(pathAndQuery), http.StatusTemporaryRedirect)
 		return
@@ -159,6 +183,7 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := h.waker.Poll(r.Context(), svc, r.URL.Query().Get(TokenParam))
+	h.served(r, svc, st)
 	if st.State == wake.Ready {
 		st.Location = st.LocationFor(pathAndQuery)
 	}

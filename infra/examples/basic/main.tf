@@ -14,4 +14,6 @@ module "scale_to_zero" {
   health_path         = var.health_path
   sleep_after_minutes = 15
   enable_tracing      = var.enable_tracing
+  dashboard           = var.dashboard
+  alarm_sns_topic_arn = var.alarm_sns_topic_arn
 }

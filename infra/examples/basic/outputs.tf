@@ -22,3 +22,13 @@ output "autosleep_role_arn" {
   description = "ARN of the Auto-Sleep function's role."
   value       = module.scale_to_zero.autosleep_role_arn
 }
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard of the metrics, when dashboard is on."
+  value       = module.scale_to_zero.dashboard_name
+}
+
+output "failed_wakes_alarm_arn" {
+  description = "The alarm on failed wakes, when alarm_sns_topic_arn is set."
+  value       = module.scale_to_zero.failed_wakes_alarm_arn
+}

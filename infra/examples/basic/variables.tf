@@ -37,3 +37,15 @@ variable "enable_tracing" {
   type        = bool
   default     = false
 }
+
+variable "dashboard" {
+  description = "A CloudWatch dashboard of the functions' metrics ($3 a month beyond the account's first 3 dashboards)."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "SNS topic to notify when wakes fail; empty: no alarm."
+  type        = string
+  default     = ""
+}
