@@ -1,6 +1,6 @@
 package pricing
 
-// AsOf is the day the figures below were read.
+// AsOf is the day the table was compiled from the page's published figures.
 const AsOf = "2026-12-05"
 
 // Source is the page they were read from; public IPv4 addresses are priced
@@ -26,14 +26,14 @@ const SpotNote = "Fargate Spot prices change with supply and demand; its figures
 // per vCPU-hour and per GB-hour.
 type linux struct{ x86VCPU, x86GB, armVCPU, armGB float64 }
 
-// onDemand are the Fargate Linux on-demand prices of common Regions, as of AsOf.
+// onDemand are the Fargate Linux on-demand prices of the Regions whose
+// figures were checked against the page, as of AsOf. Others are left out
+// rather than guessed: the report says "price unknown" and PRICES adds them.
 var onDemand = map[string]linux{
-	"us-east-1":      {0.04048, 0.004445, 0.03238, 0.00356}, // N. Virginia
-	"us-east-2":      {0.04048, 0.004445, 0.03238, 0.00356}, // Ohio
-	"us-west-2":      {0.04048, 0.004445, 0.03238, 0.00356}, // Oregon
-	"eu-west-1":      {0.04048, 0.004445, 0.03238, 0.00356}, // Ireland
-	"eu-central-1":   {0.04656, 0.00511, 0.03725, 0.00409},  // Frankfurt
-	"ap-southeast-1": {0.05056, 0.00553, 0.04045, 0.00442},  // Singapore
+	"us-east-1": {0.04048, 0.004445, 0.03238, 0.00356}, // N. Virginia
+	"us-east-2": {0.04048, 0.004445, 0.03238, 0.00356}, // Ohio
+	"us-west-2": {0.04048, 0.004445, 0.03238, 0.00356}, // Oregon
+	"eu-west-1": {0.04048, 0.004445, 0.03238, 0.00356}, // Ireland
 }
 
 // Default is the table as of AsOf.
