@@ -108,6 +108,7 @@ func serveApp(t *testing.T, ip string) time.Time {
 // service in headless Chromium and measures how soon after the app answers
 // the browser is on the app, at the path and query it asked for.
 func TestTheBrowserLandsOnTheAppOnceItAnswers(t *testing.T) {
+	const oneRefresh = 3500 * time.Millisecond
 	tests := []struct {
 		name       string
 		javascript bool
@@ -118,9 +119,12 @@ func TestTheBrowserLandsOnTheAppOnceItAnswers(t *testing.T) {
 		landsWith string
 	}{
 		{"with JavaScript, by polling the status", true, 1500 * time.Millisecond, "", ""},
-		{"without JavaScript, by the page's refresh", false, 2*time.Second + 500*time.Millisecond, "", ""},
+		// Without JavaScript the page refreshes every 2 s: the first refresh after
+		// the app answers lands on it. The bound leaves a loaded machine its margin
+		// and still fails a page that needs a second refresh (4 s and more).
+		{"without JavaScript, by the page's refresh", false, oneRefresh, "", ""},
 		{"with JavaScript, keeping the #fragment", true, 1500 * time.Millisecond, "#section", "#section"},
-		{"without JavaScript, by a refresh that cannot keep the #fragment", false, 2*time.Second + 500*time.Millisecond, "#section", ""},
+		{"without JavaScript, by a refresh that cannot keep the #fragment", false, oneRefresh, "#section", ""},
 	}
 	w := testworld.Start(t)
 	for i, tc := range tests {
