@@ -96,8 +96,8 @@ func checkAlarm(t *testing.T, w *world) {
 
 // checkMonitoringInputs: the example's functions carry no metrics setting
 // (the default namespace is the functions' own), bad inputs fail at plan
-// time (a plan reports every variable it refuses), and an empty namespace
-// turns the metrics off.
+// time (Terraform stops at the first variable it refuses: one plan each),
+// and an empty namespace turns the metrics off.
 func checkMonitoringInputs(t *testing.T, w *world) {
 	for _, fn := range []string{"scale-to-zero-wake", "scale-to-zero-autosleep"} {
 		var cfg struct {
@@ -114,10 +114,10 @@ func checkMonitoringInputs(t *testing.T, w *world) {
 		vars  []string
 		wants []string
 	}{
-		{[]string{"-var", "metrics_namespace=AWS/ECS", "-var", "alarm_topic=arn:aws:sqs:us-east-1:123456789012:ops"},
-			[]string{"metrics_namespace must be a CloudWatch namespace", "alarm_sns_topic_arn must be an SNS topic's ARN"}},
-		{[]string{"-var", "metrics_namespace=", "-var", "dashboard=true", "-var", "alarm_topic=" + alarmTopic},
-			[]string{"dashboard needs the metrics", "The alarm on failed wakes needs the metrics"}},
+		{[]string{"-var", "metrics_namespace=AWS/ECS"}, []string{"metrics_namespace must be a CloudWatch namespace"}},
+		{[]string{"-var", "alarm_topic=arn:aws:sqs:us-east-1:123456789012:ops"}, []string{"alarm_sns_topic_arn must be an SNS topic's ARN"}},
+		{[]string{"-var", "metrics_namespace=", "-var", "dashboard=true"}, []string{"dashboard needs the metrics"}},
+		{[]string{"-var", "metrics_namespace=", "-var", "alarm_topic=" + alarmTopic}, []string{"The alarm on failed wakes needs the metrics"}},
 	} {
 		out, err := plan(append(base, bad.vars...)...)
 		flat := strings.Join(strings.Fields(out), " ")
