@@ -1,0 +1,49 @@
+// Package database reads, starts and stops the databases services depend
+// on: RDS DB instances and Aurora DB clusters. It tells which states to wait
+// out rather than fight, and which databases RDS cannot stop at all.
+//
+// One file per operation, each with its test beside it: describe (a
+// database's state), status (what a state means), stoppable (what RDS cannot
+// stop), start, stop; errors says which failures to wait out.
+package database
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+)
+
+// RDS is the part of the RDS API this package calls.
+type RDS interface {
+	DescribeDBInstances(ctx context.Context, params *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
+	DescribeDBClusters(ctx context.Context, params *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
+	StartDBInstance(ctx context.Context, params *rds.StartDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StartDBInstanceOutput, error)
+	StopDBInstance(ctx context.Context, params *rds.StopDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error)
+	StartDBCluster(ctx context.Context, params *rds.StartDBClusterInput, optFns ...func(*rds.Options)) (*rds.StartDBClusterOutput, error)
+	StopDBCluster(ctx context.Context, params *rds.StopDBClusterInput, optFns ...func(*rds.Options)) (*rds.StopDBClusterOutput, error)
+}
+
+var _ RDS = (*rds.Client)(nil)
+
+// Client reads, starts and stops databases.
+type Client struct {
+	RDS RDS
+}
+
+// New returns a Client over the RDS API.
+func New(r RDS) *Client { return &Client{RDS: r} }
+
+// Database is one reading of a database.
+type Database struct {
+	config.Dependency
+	// Status is the database's status as RDS reports it ("available", "stopped", …).
+	Status string `json:"status"`
+	// CannotStop says why RDS cannot stop this database; empty when it can.
+	CannotStop string `json:"cannotStop,omitempty"`
+	// RestartsAt is when RDS will start a stopped database by itself (seven
+	// days after it stopped); nil when not stopped or not told.
+	RestartsAt *time.Time `json:"restartsAt,omitempty"`
+}
