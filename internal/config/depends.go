@@ -3,6 +3,7 @@ package config
 import (
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Kinds of database a service may depend on.
@@ -31,6 +32,11 @@ type dependencyJSON struct {
 
 var dependsOnSetting = named{"dependsOn", "DEPENDS_ON"}
 
+// DefaultWakeTimeoutWithDatabase is the wait budget of a service with
+// databases, unless one is given: the wake's clock starts when the databases
+// start, and RDS takes minutes to start one.
+const DefaultWakeTimeoutWithDatabase = 30 * time.Minute
+
 // dbIdentifier is RDS's rule for DB instance and DB cluster identifiers: 1 to
 // 63 letters, digits or hyphens, starting with a letter, not ending with a
 // hyphen nor holding two in a row; RDS stores them in lowercase.
@@ -57,6 +63,9 @@ func checkDependsOn(s *Service, r serviceJSON) *problem {
 		}
 		seen[d.Key()] = i
 		s.DependsOn = append(s.DependsOn, d)
+	}
+	if len(s.DependsOn) > 0 && r.WakeTimeoutSeconds == nil {
+		s.WakeTimeout = DefaultWakeTimeoutWithDatabase
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDependenciesAreReadFromTheListAndTheSingleServiceVariables(t *testing.T) {
@@ -71,6 +72,29 @@ func TestInvalidDependencyNamesTheField(t *testing.T) {
 			}
 			if fe.Field != tt.field || !strings.Contains(fe.Error(), tt.says) {
 				t.Fatalf("error %q (field %q), want field %q saying %q", fe.Error(), fe.Field, tt.field, tt.says)
+			}
+		})
+	}
+}
+
+func TestAServiceWithADatabaseWaitsLongerByDefault(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want time.Duration
+	}{
+		{"with a database", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "DEPENDS_ON": "rdsInstance:db"}, DefaultWakeTimeoutWithDatabase},
+		{"with a database and its own budget", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c", "DEPENDS_ON": "rdsInstance:db", "WAKE_TIMEOUT_SECONDS": "900"}, 15 * time.Minute},
+		{"without", map[string]string{"SERVICE_NAME": "web", "CLUSTER_NAME": "c"}, DefaultWakeTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := FromEnv(env(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Services[0].WakeTimeout; got != tt.want {
+				t.Fatalf("wake timeout %s, want %s", got, tt.want)
 			}
 		})
 	}
