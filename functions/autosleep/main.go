@@ -12,9 +12,11 @@ import (
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/insights"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
@@ -43,6 +45,12 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	services := ecsservice.New(ecsClient, nil)
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
 	eval := autosleep.New(services, signals, log)
+	if dbs := cfg.Services.Databases(); len(dbs) > 0 {
+		// Databases RDS cannot stop are told at start-up, not found out from the bill.
+		rdsClient := database.New(rds.NewFromConfig(env.AWS))
+		database.Warn(ctx, rdsClient, dbs, log)
+		eval.Databases = rdsClient
+	}
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
 	return launch.Handlers{
