@@ -17,6 +17,7 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/stopper"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/insights"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
@@ -47,8 +48,8 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	eval := autosleep.New(services, signals, log)
 	if dbs := cfg.Services.Databases(); len(dbs) > 0 {
 		// Databases RDS cannot stop are told at start-up, not found out from the bill.
-		rdsClient := database.New(rds.NewFromConfig(env.AWS))
-		database.Warn(ctx, rdsClient, dbs, log)
+		rdsClient := stopper.New(rds.NewFromConfig(env.AWS))
+		database.Warn(ctx, rdsClient.Client, dbs, log)
 		eval.Databases = rdsClient
 	}
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun}

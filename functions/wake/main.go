@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/starter"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
@@ -51,7 +51,7 @@ func build(_ context.Context, env launch.Env) (launch.Handlers, error) {
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
 	opts := wake.Options{ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey}
 	if len(cfg.Services.Databases()) > 0 {
-		opts.Databases = database.New(rds.NewFromConfig(awsCfg))
+		opts.Databases = starter.New(rds.NewFromConfig(awsCfg))
 	}
 	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), opts, log)
 	if !ctrl.Tokens() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/stopper"
 )
 
 // Databases is what the evaluator needs from RDS.
@@ -19,7 +20,7 @@ type Databases interface {
 	Stop(ctx context.Context, dep config.Dependency) error
 }
 
-var _ Databases = (*database.Client)(nil)
+var _ Databases = (*stopper.Client)(nil)
 
 // Actions on a database in a report.
 const (

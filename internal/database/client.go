@@ -2,9 +2,12 @@
 // on: RDS DB instances and Aurora DB clusters. It tells which states to wait
 // out rather than fight, and which databases RDS cannot stop at all.
 //
-// One file per operation, each with its test beside it: describe (a
-// database's state), status (what a state means), stoppable (what RDS cannot
-// stop), start, stop; errors says which failures to wait out.
+// One file per concern, tested together: describe (a database's state),
+// status (what a state means), stoppable (what RDS cannot stop), check (the
+// start-up warning); errors says which failures to wait out. Starting and
+// stopping are packages of their own, starter (linked by Wake) and stopper
+// (by Auto-Sleep), so each function's code, and so its IAM policy, holds only
+// the call it makes.
 package database
 
 import (
@@ -16,19 +19,15 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 )
 
-// RDS is the part of the RDS API this package calls.
+// RDS is the part of the RDS API this package calls: reads.
 type RDS interface {
 	DescribeDBInstances(ctx context.Context, params *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
 	DescribeDBClusters(ctx context.Context, params *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
-	StartDBInstance(ctx context.Context, params *rds.StartDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StartDBInstanceOutput, error)
-	StopDBInstance(ctx context.Context, params *rds.StopDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error)
-	StartDBCluster(ctx context.Context, params *rds.StartDBClusterInput, optFns ...func(*rds.Options)) (*rds.StartDBClusterOutput, error)
-	StopDBCluster(ctx context.Context, params *rds.StopDBClusterInput, optFns ...func(*rds.Options)) (*rds.StopDBClusterOutput, error)
 }
 
 var _ RDS = (*rds.Client)(nil)
 
-// Client reads, starts and stops databases.
+// Client reads databases.
 type Client struct {
 	RDS RDS
 }

@@ -24,7 +24,7 @@ func (c *Client) readInstance(ctx context.Context, dep config.Dependency) (Datab
 	out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(dep.ID)})
 	call := "describe DB instance " + dep.ID
 	if err != nil {
-		return Database{}, wrap(call, err)
+		return Database{}, Wrap(call, err)
 	}
 	if len(out.DBInstances) == 0 {
 		return Database{}, fmt.Errorf("%s: %w", call, ErrNotFound)
@@ -41,7 +41,7 @@ func (c *Client) readCluster(ctx context.Context, dep config.Dependency) (Databa
 	out, err := c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(dep.ID)})
 	call := "describe DB cluster " + dep.ID
 	if err != nil {
-		return Database{}, wrap(call, err)
+		return Database{}, Wrap(call, err)
 	}
 	if len(out.DBClusters) == 0 {
 		return Database{}, fmt.Errorf("%s: %w", call, ErrNotFound)

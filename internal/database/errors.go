@@ -29,9 +29,9 @@ var waitCodes = []string{"InvalidDBInstanceState", "InvalidDBInstanceStateFault"
 // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html
 var throttleCodes = []string{"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 
-// wrap names the call that failed and keeps its cause; a code saying the
+// Wrap names the call that failed and keeps its cause; a code saying the
 // database is not there adds ErrNotFound.
-func wrap(call string, err error) error {
+func Wrap(call string, err error) error {
 	if isCode(err, notFoundCodes...) {
 		return fmt.Errorf("%s: %w: %w", call, ErrNotFound, err)
 	}

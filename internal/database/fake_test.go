@@ -49,19 +49,3 @@ func (f *fakeRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBCluste
 	}
 	return &rds.DescribeDBClustersOutput{DBClusters: []rdstypes.DBCluster{d}}, nil
 }
-
-func (f *fakeRDS) StartDBInstance(_ context.Context, in *rds.StartDBInstanceInput, _ ...func(*rds.Options)) (*rds.StartDBInstanceOutput, error) {
-	return &rds.StartDBInstanceOutput{}, f.call("StartDBInstance " + aws.ToString(in.DBInstanceIdentifier))
-}
-
-func (f *fakeRDS) StopDBInstance(_ context.Context, in *rds.StopDBInstanceInput, _ ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error) {
-	return &rds.StopDBInstanceOutput{}, f.call("StopDBInstance " + aws.ToString(in.DBInstanceIdentifier))
-}
-
-func (f *fakeRDS) StartDBCluster(_ context.Context, in *rds.StartDBClusterInput, _ ...func(*rds.Options)) (*rds.StartDBClusterOutput, error) {
-	return &rds.StartDBClusterOutput{}, f.call("StartDBCluster " + aws.ToString(in.DBClusterIdentifier))
-}
-
-func (f *fakeRDS) StopDBCluster(_ context.Context, in *rds.StopDBClusterInput, _ ...func(*rds.Options)) (*rds.StopDBClusterOutput, error) {
-	return &rds.StopDBClusterOutput{}, f.call("StopDBCluster " + aws.ToString(in.DBClusterIdentifier))
-}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/starter"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/tokenbucket"
 )
@@ -18,7 +19,7 @@ type Databases interface {
 	Start(ctx context.Context, dep config.Dependency) error
 }
 
-var _ Databases = (*database.Client)(nil)
+var _ Databases = (*starter.Client)(nil)
 
 // RDS throttles per account and Region, every API together, in one bucket of
 // 300 requests refilled 12 a second, shared with the owner's tools:

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
-	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
 )
 
