@@ -14,4 +14,6 @@ module "scale_to_zero" {
   health_path         = var.health_path
   sleep_after_minutes = 15
   enable_tracing      = var.enable_tracing
+  # The service's database (or several): started before it wakes, stopped once it sleeps.
+  service_depends_on = var.databases
 }

@@ -37,3 +37,12 @@ variable "enable_tracing" {
   type        = bool
   default     = false
 }
+
+variable "databases" {
+  description = "The service's databases, each {rdsInstance = \"ID\"} or {auroraCluster = \"ID\"}, such as [{rdsInstance = \"shop-db\"}]: started before the service wakes, stopped once it sleeps."
+  type = list(object({
+    rdsInstance   = optional(string)
+    auroraCluster = optional(string)
+  }))
+  default = []
+}
