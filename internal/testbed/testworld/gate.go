@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/rdsmodel"
 )
 
 // Fault is an error answer the gate gives instead of passing a call on.
@@ -46,9 +48,8 @@ type Gate struct {
 	stops map[string]Stop
 	// log is every call the gate saw, in order.
 	log []Call
-	// dbs and dbTimes model RDS's database lifecycle (rds.go).
-	dbs     map[string]dbOverride
-	dbTimes DBTimes
+	// rds models RDS's database lifecycle (rds.go).
+	rds *rdsmodel.Model
 }
 
 // NewGate starts a gate on a free loopback port in front of target.
@@ -61,8 +62,9 @@ func NewGate(target string) (*Gate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gate listen: %w", err)
 	}
-	g := &Gate{URL: "http://" + l.Addr().String(), listener: l, calls: map[string]int{}, faults: map[string]Fault{}, dbs: map[string]dbOverride{}}
+	g := &Gate{URL: "http://" + l.Addr().String(), listener: l, calls: map[string]int{}, faults: map[string]Fault{}}
 	g.proxy = httputil.NewSingleHostReverseProxy(u)
+	g.rds = rdsmodel.New(g.proxy)
 	g.srv = &http.Server{Handler: http.HandlerFunc(g.serve)}
 	go func() { _ = g.srv.Serve(l) }()
 	return g, nil
@@ -101,8 +103,8 @@ func (g *Gate) serve(w http.ResponseWriter, r *http.Request) {
 		th.answer(w, bucket)
 	case faulty && !moto && ec2Request(r):
 		writeEC2Error(w, f.Status, f.Code, "injected by the test gate", "fault")
-	case faulty && !moto && rdsRequest(r):
-		writeRDSError(w, f.Status, f.Code, "injected by the test gate")
+	case faulty && !moto && rdsmodel.IsRDS(r):
+		rdsmodel.WriteError(w, f.Status, f.Code, "injected by the test gate")
 	case faulty && !moto:
 		writeJSONError(w, f.Status, f.Code, "injected by the test gate", "fault")
 	case faulty:
@@ -135,8 +137,8 @@ func (g *Gate) pass(w http.ResponseWriter, r *http.Request, op string, ed edits)
 	if op == "TagResource" && refuseTags(w, r) {
 		return
 	}
-	if rdsRequest(r) {
-		g.passRDS(w, r, op, formOf(r))
+	if rdsmodel.IsRDS(r) {
+		g.rds.ServeHTTP(w, r)
 		return
 	}
 	if len(ed.services) > 0 && op == "DescribeServices" {
@@ -164,17 +166,6 @@ func operation(r *http.Request) string {
 		return a
 	}
 	return r.Method + " " + r.URL.Path
-}
-
-// formOf reads a query-protocol request's form, leaving its body to be sent on.
-func formOf(r *http.Request) url.Values {
-	if r.Body == nil {
-		return url.Values{}
-	}
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	v, _ := url.ParseQuery(string(body))
-	return v
 }
 
 // SetFault makes every call of op (or "*" for all) fail with f until ClearFaults.

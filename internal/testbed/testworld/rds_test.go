@@ -3,7 +3,6 @@ package testworld
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,23 +13,6 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
 )
-
-func TestDescribeAnswersShowTheModelledStatusOfTheirOwnDatabaseOnly(t *testing.T) {
-	body := []byte(`<R><DBInstances><DBInstance><DBInstanceIdentifier>a</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus></DBInstance>` +
-		`<DBInstance><DBInstanceIdentifier>b</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus></DBInstance></DBInstances>` +
-		`<DBClusters><DBCluster><DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status><VpcSecurityGroups><VpcSecurityGroupMembership><Status>active</Status></VpcSecurityGroupMembership></VpcSecurityGroups></DBCluster></DBClusters></R>`)
-	got := string(applyDBStatus(body, map[string]string{DBInstance + ":b": "starting", DBCluster + ":c": "stopping"}))
-	for _, want := range []string{
-		`<DBInstanceIdentifier>a</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus>`,
-		`<DBInstanceIdentifier>b</DBInstanceIdentifier><DBInstanceStatus>starting</DBInstanceStatus>`,
-		`<DBClusterIdentifier>c</DBClusterIdentifier><Status>stopping</Status>`,
-		`<VpcSecurityGroupMembership><Status>active</Status>`,
-	} {
-		if !strings.Contains(got, want) {
-			t.Fatalf("answer %s\nwant %s", got, want)
-		}
-	}
-}
 
 // TestTheGateModelsRDSStartsAndStops: through the gate, a database goes
 // through starting and stopping as RDS's do, and a start while it is stopping
