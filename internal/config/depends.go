@@ -130,17 +130,3 @@ func (ss Services) Databases() []Dependency {
 	}
 	return out
 }
-
-// Dependents lists the services that depend on the database.
-func (ss Services) Dependents(d Dependency) Services {
-	var out Services
-	for _, s := range ss {
-		for _, o := range s.DependsOn {
-			if o == d {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
-}
