@@ -6,12 +6,14 @@ package autosleep
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/stopper"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 )
 
 // Databases is what the evaluator needs from RDS.
@@ -144,6 +146,11 @@ func (e *Evaluator) stopIdle(ctx context.Context, db database.Database, users []
 	if dryRun {
 		return Stopped, why
 	}
+	// A visit may have woken a service since the tick read it (the signal's
+	// read, the sleeps): read them again just before the stop.
+	if awake := e.stillAsleep(ctx, users); awake != "" {
+		return Kept, awake
+	}
 	if err := e.Databases.Stop(ctx, db.Dependency); err != nil {
 		if database.IsWait(err) {
 			return Kept, fmt.Sprintf("was to stop (%s) but RDS refused in its present state (%v): the next tick tries again", why, err)
@@ -152,4 +159,33 @@ func (e *Evaluator) stopIdle(ctx context.Context, db database.Database, users []
 		return Kept, fmt.Sprintf("was to stop (%s) but RDS refused: %v", why, err)
 	}
 	return Stopped, why
+}
+
+// stillAsleep reads the services that use a database again, as late as
+// possible before it is stopped; it says why the database must run on, "" when
+// every one still sleeps with no wake waiting for it.
+func (e *Evaluator) stillAsleep(ctx context.Context, users []*service) string {
+	byCluster := map[string][]string{}
+	for _, s := range users {
+		byCluster[s.cfg.Cluster] = append(byCluster[s.cfg.Cluster], s.cfg.Name)
+	}
+	now := e.now()
+	for cluster, names := range byCluster {
+		for batch := range slices.Chunk(names, ecsservice.DescribeServicesBatch) {
+			got, err := e.services.DescribeBatch(ctx, cluster, batch)
+			if err != nil {
+				return fmt.Sprintf("in use: the services that use it could not be read again before the stop (%v)", err)
+			}
+			for _, s := range users {
+				if s.cfg.Cluster != cluster || !slices.Contains(batch, s.cfg.Name) {
+					continue
+				}
+				fresh := &service{cfg: s.cfg, obs: got[s.cfg.Name], result: Result{Action: Skipped}}
+				if why := inUse([]*service{fresh}, now); why != "" {
+					return strings.Replace(why, "in use: ", "in use: read again before the stop, ", 1)
+				}
+			}
+		}
+	}
+	return ""
 }

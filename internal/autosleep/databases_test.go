@@ -131,3 +131,38 @@ func TestServicesWithoutDatabasesMakeNoRDSCall(t *testing.T) {
 		t.Fatalf("databases in the report of a service without any: %+v", rep)
 	}
 }
+
+// wokenMidTick is ECS where a visit wakes a service after the tick's first read.
+type wokenMidTick struct {
+	*fakeECS
+	wake  string
+	reads int
+}
+
+func (f *wokenMidTick) DescribeBatch(ctx context.Context, cluster string, names []string) (map[string]*ecsservice.Service, error) {
+	f.reads++
+	if f.reads == 2 {
+		f.mu.Lock()
+		f.svcs[f.wake].DesiredCount = 1
+		f.mu.Unlock()
+	}
+	return f.fakeECS.DescribeBatch(ctx, cluster, names)
+}
+
+func TestAServiceWokenDuringTheTickKeepsItsDatabase(t *testing.T) {
+	ecs := &wokenMidTick{fakeECS: &fakeECS{svcs: map[string]*ecsservice.Service{
+		"shop": {Name: "shop", Cluster: "prod"}, "shed": {Name: "shed", Cluster: "prod"},
+	}}, wake: "shed"}
+	dbs := &fakeDatabases{dbs: map[string]database.Database{mainDB.Key(): {Dependency: mainDB, Status: database.StatusAvailable}}}
+	e := New(ecs, &fakeActivity{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.now = func() time.Time { return now }
+	e.Databases = dbs
+	var svcs []config.Service
+	for _, name := range []string{"shop", "shed"} {
+		svcs = append(svcs, config.Service{Name: name, Cluster: "prod", WakeTimeout: 30 * time.Minute, Sleep: policy(nil), DependsOn: []config.Dependency{mainDB}})
+	}
+	rep := e.Evaluate(context.Background(), svcs, false)
+	if got := rep.Databases[0]; got.Action != Kept || !strings.Contains(got.Reason, "read again before the stop, shed is awake") || len(dbs.stops) != 0 {
+		t.Fatalf("database %s: %q, stops %v; want kept for the service woken meanwhile", got.Action, got.Reason, dbs.stops)
+	}
+}
