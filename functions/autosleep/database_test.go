@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -68,4 +71,35 @@ func TestADatabaseStopsOnceEveryServiceThatUsesItSleeps(t *testing.T) {
 	testworld.Eventually(t, 10*time.Second, "the database stopped again", func() bool {
 		return w.DBStatus(t, testworld.DBInstance, "shared-db") == "stopped"
 	})
+}
+
+// TestADatabaseRDSCannotStopIsSaidAtStartUp: a read replica is reported when
+// Auto-Sleep starts, and each report says why it runs on.
+func TestADatabaseRDSCannotStopIsSaidAtStartUp(t *testing.T) {
+	w := testworld.Start(t)
+	w.CreateDBInstance(t, "reports-source")
+	w.CreateDBReadReplica(t, "reports-db", "reports-source")
+	w.CreateService(t, "reports", 0)
+	svc := service("reports", 5)
+	svc["dependsOn"] = []map[string]string{{"rdsInstance": "reports-db"}}
+	list, _ := json.Marshal([]map[string]any{svc})
+	file := filepath.Join(t.TempDir(), "services.json")
+	if err := os.WriteFile(file, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := testworld.StartProcess(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"))
+	if !p.Wait(60 * time.Second) {
+		t.Fatal("the tick did not finish within 60 s")
+	}
+	out := p.Output()
+	if !strings.Contains(out, `"msg":"this database cannot be stopped: it keeps running while its services sleep"`) || !strings.Contains(out, "read replica") {
+		t.Fatalf("no start-up warning for the read replica:\n%s", out)
+	}
+	var rep report
+	if err := json.Unmarshal([]byte(printed(out)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Databases) != 1 || rep.Databases[0].Action != "kept" || !strings.Contains(rep.Databases[0].Reason, "cannot be stopped: it is a read replica") {
+		t.Fatalf("report's databases %+v", rep.Databases)
+	}
 }

@@ -98,3 +98,14 @@ func (w *World) DBStatus(t testing.TB, kind, id string) string {
 	}
 	return aws.ToString(out.DBInstances[0].DBInstanceStatus)
 }
+
+// CreateDBReadReplica creates a read replica of an instance: RDS cannot stop either of them.
+func (w *World) CreateDBReadReplica(t testing.TB, id, source string) {
+	t.Helper()
+	_, err := w.rdsClient().CreateDBInstanceReadReplica(context.Background(), &rds.CreateDBInstanceReadReplicaInput{
+		DBInstanceIdentifier: aws.String(id), SourceDBInstanceIdentifier: aws.String(source), DBInstanceClass: aws.String("db.t4g.micro"),
+	})
+	if err != nil {
+		t.Fatalf("create read replica %s of %s: %v", id, source, err)
+	}
+}
