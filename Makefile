@@ -102,9 +102,12 @@ package:
 	done
 
 ## size: each packaged bootstrap and zip against its budget; fails when one is over
-# function:bootstrap:zip, in bytes (MB = 10^6). Wake is measured at 44.6 / 10.3 MB,
-# Auto-Sleep at 12.2 / 4.3 MB (its budget: 11.7 / 4.1 MB, before the savings report, plus a fifth).
-SIZE_BUDGET := wake:45000000:12000000 autosleep:14000000:5000000
+# function:bootstrap:zip, in bytes (MB = 10^6). Wake is measured at 49.0 / 11.2 MB,
+# Auto-Sleep at 13.8 / 4.6 MB. The SDK's RDS client (databases that sleep with their
+# service) added 4.2 MB to Wake (44.7 -> 48.9; its budget was 45, now that plus 0.6)
+# and 1.4 MB to Auto-Sleep; the savings report 0.4 MB and the metrics 0.1 MB more
+# (Auto-Sleep's budget: 13.2 plus a fifth).
+SIZE_BUDGET := wake:49500000:12000000 autosleep:16000000:5000000
 size: package
 	@fail=0; for budget in $(SIZE_BUDGET); do \
 	  IFS=: read -r f bmax zmax <<< "$$budget"; \

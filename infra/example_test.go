@@ -29,7 +29,8 @@ func (w *world) example(t *testing.T) *example {
 		env: append(slices.Clone(w.env), "TF_DATA_DIR="+filepath.Join(w.root, "tfdata")),
 		vars: []string{"-var", "cluster_name=prod", "-var", "service_name=web", "-var", "app_port=8080",
 			"-var", "health_path=/healthz", "-var", "package_dir=" + w.pkgDir,
-			"-var", "dashboard=true", "-var", "alarm_sns_topic_arn=" + alarmTopic},
+			"-var", "dashboard=true", "-var", "alarm_sns_topic_arn=" + alarmTopic,
+			"-var", `databases=[{rdsInstance = "Shop-DB"}, {auroraCluster = "shop-orders"}]`},
 	}
 	write(t, filepath.Join(ex.dir, "emulator_override.tf"), w.override)
 	ex.tf(t, "init", "-input=false", "-no-color")
@@ -78,6 +79,9 @@ func checkFunctions(t *testing.T, w *world, ex *example) {
 	// The module makes the token key itself: 64 hex digits from two uuid()s, kept in the state.
 	if key := v["TOKEN_KEY"]; len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" || v["OBSERVE_PER_SECOND"] != "1" {
 		t.Fatalf("wake's token key %q and read budget %q", key, v["OBSERVE_PER_SECOND"])
+	}
+	if v["DEPENDS_ON"] != "rdsInstance:Shop-DB,auroraCluster:shop-orders" {
+		t.Fatalf("wake's DEPENDS_ON %q", v["DEPENDS_ON"])
 	}
 	wakeKey := v["TOKEN_KEY"]
 	var conc struct{ ReservedConcurrentExecutions int }
@@ -204,6 +208,24 @@ func checkRolesMatchTheCode(t *testing.T, w *world) {
 			t.Errorf("%s role grants %v\nits code calls (with the runtime's logs) %v", fn, got, want)
 		}
 		t.Logf("%s role: %v", fn, got)
+		checkDatabaseGrants(t, fn, rolePolicy(t, w, "scale-to-zero-"+fn))
+	}
+}
+
+// checkDatabaseGrants: the RDS actions are granted on the example's database
+// and cluster only (lowercase, as RDS keeps identifiers), never on "*".
+func checkDatabaseGrants(t *testing.T, fn string, pol policy) {
+	want := map[string]string{
+		"rds:DescribeDBInstances": "arn:aws:rds:us-east-1:123456789012:db:shop-db", "rds:StartDBInstance": "arn:aws:rds:us-east-1:123456789012:db:shop-db",
+		"rds:StopDBInstance": "arn:aws:rds:us-east-1:123456789012:db:shop-db", "rds:DescribeDBClusters": "arn:aws:rds:us-east-1:123456789012:cluster:shop-orders",
+		"rds:StartDBCluster": "arn:aws:rds:us-east-1:123456789012:cluster:shop-orders", "rds:StopDBCluster": "arn:aws:rds:us-east-1:123456789012:cluster:shop-orders",
+	}
+	for _, st := range pol.Statement {
+		for _, a := range strs(st.Action) {
+			if arn, ok := want[a]; ok && !slices.Equal(strs(st.Resource), []string{arn}) {
+				t.Errorf("%s role grants %s on %v, want only %s", fn, a, st.Resource, arn)
+			}
+		}
 	}
 }
 

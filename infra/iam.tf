@@ -11,10 +11,20 @@ locals {
   cluster_arns = [for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${c}"]
   task_arns    = [for c in local.service_clusters : "arn:${local.partition}:ecs:${local.region}:${local.account}:task/${c}/*"]
 
+  # The databases, by the ARNs RDS authorizes their actions on: every action
+  # used here takes the db (instances) or cluster resource type, the Describe
+  # ones too when they name one identifier, as the functions do.
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+  db_instance_arns = [for id in local.db_instance_ids : "arn:${local.partition}:rds:${local.region}:${local.account}:db:${id}"]
+  db_cluster_arns  = [for id in local.db_cluster_ids : "arn:${local.partition}:rds:${local.region}:${local.account}:cluster:${id}"]
+  # Wake starts databases; Auto-Sleep stops them. Both read them.
+  database_verbs = { wake = "Start", autosleep = "Stop" }
+
   # A role's policy without its service ARNs is at most 1,024 characters with
   # every optional statement (VPC, tracing, the list in S3), and each cluster
-  # adds two ARNs; the infra test logs the measured figures.
-  policy_chars = length(jsonencode(local.service_arns)) + 1024 + 2 * length(jsonencode(local.cluster_arns))
+  # adds two ARNs; each database statement about 150 more than its ARNs. The
+  # infra test logs the measured figures.
+  policy_chars = length(jsonencode(local.service_arns)) + 1024 + 2 * length(jsonencode(local.cluster_arns)) + length(jsonencode(concat(local.db_instance_arns, local.db_cluster_arns))) + 300
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -82,6 +92,22 @@ data "aws_iam_policy_document" "function" {
       sid       = "ReadTheServicesList"
       actions   = ["s3:GetObject", "s3:GetObjectVersion"]
       resources = ["${aws_s3_bucket.config[0].arn}/${aws_s3_object.services[0].key}"]
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.db_instance_arns) > 0 ? [1] : []
+    content {
+      sid       = "${local.database_verbs[each.key]}TheirDBInstances"
+      actions   = ["rds:DescribeDBInstances", "rds:${local.database_verbs[each.key]}DBInstance"]
+      resources = local.db_instance_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.db_cluster_arns) > 0 ? [1] : []
+    content {
+      sid       = "${local.database_verbs[each.key]}TheirDBClusters"
+      actions   = ["rds:DescribeDBClusters", "rds:${local.database_verbs[each.key]}DBCluster"]
+      resources = local.db_cluster_arns
     }
   }
   statement {

@@ -99,6 +99,9 @@ func checkBadInputs(t *testing.T, w *world) {
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",port=0},{name="docs",idleSignal="requests",targetGroup="targetgroup/docs/1"},{name="api",port=80}]`},
 			[]string{"port must be between 1 and 65535: web.", "never a target group alone", "At fault: docs."}},
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",address="private"}]`}, []string{"cannot reach a task's private IP"}},
+		// A database is named by exactly one key, with an identifier RDS accepts.
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",dependsOn=[{rdsInstance="1db"}]},{name="api",dependsOn=[{rdsInstance="a",auroraCluster="b"}]},{name="ok",dependsOn=[{auroraCluster="orders"}]}]`},
+			[]string{"Each dependsOn entry is", "At fault: web, api."}},
 		// CloudWatch Logs takes a key's ARN, never an alias.
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "log_key=arn:aws:kms:us-east-1:123456789012:alias/logs"}, []string{"log_kms_key_arn must be a KMS key's ARN"}},
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "log_key=1234abcd-12ab-34cd-56ef-1234567890ab"}, []string{"log_kms_key_arn must be a KMS key's ARN"}},
@@ -127,7 +130,7 @@ func checkBadInputs(t *testing.T, w *world) {
 // them inside the metric, and reads the list the functions would get.
 func checkListWithoutNulls(t *testing.T, w *world) {
 	run := w.inputs(t)
-	list := `services=[{ name = "shop", host = "shop.example.com", port = 8080 }, ` +
+	list := `services=[{ name = "shop", host = "shop.example.com", port = 8080, dependsOn = [{ rdsInstance = "shop-db" }] }, ` +
 		`{ name = "docs", pathPrefix = "/docs", idleSignal = "custom", idleThreshold = 0.5, metric = { namespace = "App", name = "Sessions" } }]`
 	if out, err := run("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", list, "-out=plan.bin"); err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
@@ -149,7 +152,7 @@ func checkListWithoutNulls(t *testing.T, w *world) {
 	if err := json.Unmarshal([]byte(out), &plan); err != nil {
 		t.Fatal(err)
 	}
-	const want = `[{"host":"shop.example.com","name":"shop","port":8080},` +
+	const want = `[{"dependsOn":[{"rdsInstance":"shop-db"}],"host":"shop.example.com","name":"shop","port":8080},` +
 		`{"idleSignal":"custom","idleThreshold":0.5,"metric":{"name":"Sessions","namespace":"App"},"name":"docs","pathPrefix":"/docs"}]`
 	found := false
 	for _, rc := range plan.ResourceChanges {

@@ -11,10 +11,16 @@ locals {
   # (null in the typed list): a default-only entry stays {"name":"…"}, and
   # the list stays inside Lambda's 4 KB of environment as long as it can.
   services_list = [for s in var.services : merge(
-    { for k, v in s : k => v if v != null && k != "metric" },
+    { for k, v in s : k => v if v != null && k != "metric" && k != "dependsOn" },
     s.metric == null ? {} : { metric = { for k, v in s.metric : k => v if v != null } },
+    s.dependsOn == null ? {} : { dependsOn = [for d in s.dependsOn : { for k, v in d : k => v if v != null }] },
   )]
-  services_json    = length(var.services) > 0 ? jsonencode(local.services_list) : ""
+  services_json = length(var.services) > 0 ? jsonencode(local.services_list) : ""
+
+  # The databases the services depend on, each once; RDS keeps identifiers in lowercase.
+  dependencies     = length(var.services) > 0 ? flatten([for s in var.services : s.dependsOn == null ? [] : s.dependsOn]) : var.service_depends_on
+  db_instance_ids  = distinct([for d in local.dependencies : lower(d.rdsInstance) if d.rdsInstance != null])
+  db_cluster_ids   = distinct([for d in local.dependencies : lower(d.auroraCluster) if d.auroraCluster != null])
   service_clusters = length(var.services) > 0 ? distinct([for s in var.services : coalesce(s.cluster, var.cluster_name)]) : [var.cluster_name]
 
   # The list itself, or where the functions read it: an environment pinned to
@@ -41,6 +47,7 @@ locals {
       TARGET_GROUP        = var.target_group
       LOAD_BALANCER       = var.load_balancer
       COUNT_CONNECTIONS   = tostring(var.count_connections)
+      DEPENDS_ON          = join(",", [for d in var.service_depends_on : d.rdsInstance != null ? "rdsInstance:${d.rdsInstance}" : "auroraCluster:${d.auroraCluster}"])
     },
     local.metrics_environment,
     var.extra_environment,

@@ -70,6 +70,11 @@ variable "services" {
     keepWarm = optional(list(string))
     timezone = optional(string)
     sleepAt  = optional(string)
+    # The databases the service needs, each {rdsInstance = "ID"} or {auroraCluster = "ID"}.
+    dependsOn = optional(list(object({
+      rdsInstance   = optional(string)
+      auroraCluster = optional(string)
+    })))
   }))
   default = []
 
@@ -100,6 +105,33 @@ variable "services" {
     error_message = "A service with idleSignal = \"requests\" needs loadBalancer (app/NAME/ID) and targetGroup (targetgroup/NAME/ID), never a target group alone: ALB publishes RequestCount by both together. At fault: ${join(", ", [for s in var.services : s.name if lower(trimspace(coalesce(s.idleSignal, " "))) == "requests" && !(
       startswith(coalesce(s.loadBalancer, " "), "app/") && startswith(coalesce(s.targetGroup, " "), "targetgroup/")
     )])}."
+  }
+  # RDS DB instance and cluster identifiers: 1 to 63 letters, digits or
+  # hyphens, starting with a letter, no final hyphen nor two in a row.
+  # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+  validation {
+    condition = length([for s in var.services : s.name if s.dependsOn != null && anytrue([for d in s.dependsOn == null ? [] : s.dependsOn :
+      (d.rdsInstance == null) == (d.auroraCluster == null) || !can(regex("^[A-Za-z](-?[A-Za-z0-9]){0,62}$", coalesce(d.rdsInstance, d.auroraCluster, "-")))
+    ])]) == 0
+    error_message = "Each dependsOn entry is {rdsInstance = \"ID\"} or {auroraCluster = \"ID\"}, exactly one, and the ID an RDS identifier (1 to 63 letters, digits or hyphens, starting with a letter, no final hyphen nor two in a row). At fault: ${join(", ", [for s in var.services : s.name if s.dependsOn != null && anytrue([for d in s.dependsOn == null ? [] : s.dependsOn :
+      (d.rdsInstance == null) == (d.auroraCluster == null) || !can(regex("^[A-Za-z](-?[A-Za-z0-9]){0,62}$", coalesce(d.rdsInstance, d.auroraCluster, "-")))
+    ])])}."
+  }
+}
+
+variable "service_depends_on" {
+  description = "The databases the single service (service_name) needs, each {rdsInstance = \"ID\"} or {auroraCluster = \"ID\"}: Wake starts them before the service, Auto-Sleep stops them once it sleeps. With services, give each service's dependsOn instead."
+  type = list(object({
+    rdsInstance   = optional(string)
+    auroraCluster = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([for d in var.service_depends_on :
+      (d.rdsInstance == null) != (d.auroraCluster == null) && can(regex("^[A-Za-z](-?[A-Za-z0-9]){0,62}$", coalesce(d.rdsInstance, d.auroraCluster, "-")))
+    ])
+    error_message = "Each service_depends_on entry is {rdsInstance = \"ID\"} or {auroraCluster = \"ID\"}, exactly one, and the ID an RDS identifier (1 to 63 letters, digits or hyphens, starting with a letter, no final hyphen nor two in a row)."
   }
 }
 

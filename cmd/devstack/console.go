@@ -16,7 +16,8 @@ type notable struct {
 	buf  []byte
 }
 
-var shown = map[string]bool{"waking service": true, "service put to sleep": true, "wake retried by a visitor": true, "scale-up failed": true, "service not found": true}
+var shown = map[string]bool{"waking service": true, "service put to sleep": true, "wake retried by a visitor": true, "scale-up failed": true, "service not found": true,
+	"starting the database before the service": true, "databases available": true, "database stopped": true}
 
 func (n *notable) Write(p []byte) (int, error) {
 	n.buf = append(n.buf, p...)
@@ -34,7 +35,7 @@ func (n *notable) Write(p []byte) (int, error) {
 		msg, _ := rec["msg"].(string)
 		if shown[msg] || (msg == "evaluated" && rec["action"] != "skipped") {
 			args := []any{"part", n.name}
-			for _, k := range []string{"service", "from", "to", "action", "reason"} {
+			for _, k := range []string{"service", "database", "from", "to", "databaseSeconds", "action", "reason"} {
 				if v, ok := rec[k]; ok {
 					args = append(args, k, v)
 				}

@@ -70,6 +70,10 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 	p := startStack(t, listen)
 	for round := 1; round <= 2; round++ {
 		location := visitUntilReady(t, base, round)
+		// The demo's database started first, and the console said so.
+		if n := strings.Count(p.Output(), `msg="starting the database before the service"`); n < round {
+			t.Fatalf("round %d: the console showed %d database starts:\n%s", round, n, p.Output())
+		}
 		if round == 1 && !useLightly(t, p, location) {
 			return
 		}
@@ -78,6 +82,9 @@ func TestLocalStackRunsAFullSleepWakeSleepCycle(t *testing.T) {
 		// probe the app, and that traffic would keep it awake.
 		testworld.Eventually(t, 3*time.Minute, fmt.Sprintf("round %d: the idle demo falls asleep", round), func() bool {
 			return strings.Count(p.Output(), `msg="service put to sleep"`) >= round
+		})
+		testworld.Eventually(t, 30*time.Second, fmt.Sprintf("round %d: its database is stopped", round), func() bool {
+			return strings.Count(p.Output(), `msg="database stopped"`) >= round
 		})
 		// Each environment reads ECS at most every few seconds: it sees the sleep within them.
 		testworld.Eventually(t, 10*time.Second, fmt.Sprintf("round %d: the status says asleep after Auto-Sleep slept it", round), func() bool {
@@ -99,7 +106,7 @@ func needsEmulator(t *testing.T) {
 // listen, its logs and env file in dir.
 func stackArgs(listen, dir string) []string {
 	return []string{"-wake-bin", wakeBin, "-autosleep-bin", autosleepBin, "-demoapp-bin", demoappBin,
-		"-listen", listen, "-startup-delay", "1s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
+		"-listen", listen, "-startup-delay", "1s", "-db-start-delay", "2s", "-sleep-after", "1", "-grace", "0", "-evaluate-every", "5s",
 		"-logs", filepath.Join(dir, "logs"), "-env-file", filepath.Join(dir, "devstack.env")}
 }
 
@@ -134,6 +141,10 @@ func visitUntilReady(t *testing.T, base string, round int) string {
 	testworld.Eventually(t, 30*time.Second, "the demo app is ready", func() bool {
 		var state string
 		state, location = status(t, base)
+		if state == "asleep" {
+			// The database is available: the wait page loads the visitor's page again, which wakes the demo.
+			visitPage(t, base)
+		}
 		return state == "ready"
 	})
 	u, err := url.Parse(location)

@@ -34,11 +34,15 @@ type functions struct {
 // functionEnv is what both functions are given to work on this stack: the
 // emulator's environment awsEnv, the demo service and its rules.
 func functionEnv(awsEnv []string, o options) []string {
-	return slices.Concat(awsEnv, []string{
+	env := slices.Concat(awsEnv, []string{
 		"CLUSTER_NAME=" + cluster, "SERVICE_NAME=" + service, "APP_PORT=" + strconv.Itoa(appPort), "HEALTH_PATH=/healthz",
 		"SLEEP_AFTER_MINUTES=" + strconv.Itoa(o.sleepAfter), "GRACE_MINUTES=" + strconv.Itoa(o.grace),
 		// The emulator reports made-up private addresses: the prober dials loopback only.
 		"PROBE_ALLOWED_NETWORKS=127.0.0.0/8"})
+	if o.dbStart > 0 {
+		env = append(env, "DEPENDS_ON=rdsInstance:"+database)
+	}
+	return env
 }
 
 // startFunctions starts the functions with the environment env (and Wake

@@ -18,6 +18,8 @@ const (
 	cluster = "demo"
 	service = "demo-app"
 	appPort = 8081
+	// database is the demo's stand-in database, an emulator RDS instance.
+	database = "demo-db"
 )
 
 // options are the stack's settings, from its flags.
@@ -25,6 +27,7 @@ type options struct {
 	wakeBin, sleepBin, appBin string
 	listen                    string
 	startup                   time.Duration
+	dbStart                   time.Duration
 	sleepAfter, grace         int
 	every                     time.Duration
 	logs                      string
@@ -39,6 +42,7 @@ func main() {
 	flag.StringVar(&o.appBin, "demoapp-bin", "build/demoapp", "the built demo app")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:8080", "where Wake serves visitors")
 	flag.DurationVar(&o.startup, "startup-delay", 4*time.Second, "how long the demo app takes to start")
+	flag.DurationVar(&o.dbStart, "db-start-delay", 10*time.Second, "how long the demo's stand-in database takes to start (stopping takes half); 0: the demo has no database")
 	flag.IntVar(&o.sleepAfter, "sleep-after", 2, "minutes without traffic before Auto-Sleep puts the demo to sleep")
 	flag.IntVar(&o.grace, "grace", 1, "minutes after a wake during which the demo is kept whatever its traffic")
 	flag.DurationVar(&o.every, "evaluate-every", 20*time.Second, "how often Auto-Sleep looks")

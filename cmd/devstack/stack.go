@@ -48,12 +48,17 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	if err := emu.KeepTasksAsTheyAre(ctx); err != nil {
 		return err
 	}
+	endpoint, stopDB, err := startDatabase(ctx, emu.URL, o, log)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
 	stopScheduler, err := startDemo(ctx, emu.URL, o, log)
 	if err != nil {
 		return err
 	}
 	defer stopScheduler()
-	env, tokenKey := functionEnv(emu.Env(), o), randomKey()
+	env, tokenKey := functionEnv(withEndpoint(emu.Env(), endpoint), o), randomKey()
 	fns, err := startFunctions(ctx, env, tokenKey, o, log)
 	if err != nil {
 		return err

@@ -89,6 +89,10 @@ func wakeUnderWay(t *testing.T, p *testworld.Process, listen string) map[string]
 		t.Fatalf("visit got %d, want the wait page", code)
 	}
 	testworld.Eventually(t, 30*time.Second, "the demo app's process started", func() bool {
+		if state, _ := status(t, "http://"+listen); state == "asleep" {
+			// The demo's database is available: the wait page loads the page again, which scales the demo.
+			visitPage(t, "http://"+listen)
+		}
 		return strings.Contains(p.Output(), `msg="task started"`)
 	})
 	pids := map[string]int{}

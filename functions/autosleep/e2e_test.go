@@ -23,6 +23,9 @@ type report struct {
 	Services []struct {
 		Service, Action, Reason, Notice string
 	} `json:"services"`
+	Databases []struct {
+		ID, Status, Action, Reason string
+	} `json:"databases"`
 }
 
 // tick runs the built binary once (outside Lambda it evaluates and prints JSON).

@@ -12,9 +12,12 @@ import (
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/activity"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/autosleep"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/stopper"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/insights"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
@@ -48,6 +51,12 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	services.Log = log
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
 	eval := autosleep.New(services, signals, log).WithMetrics(env.Metrics)
+	if dbs := cfg.Services.Databases(); len(dbs) > 0 {
+		// Databases RDS cannot stop are told at start-up, not found out from the bill.
+		rdsClient := stopper.New(rds.NewFromConfig(env.AWS))
+		database.Warn(ctx, rdsClient.Client, dbs, log)
+		eval.Databases = rdsClient
+	}
 	report := newSavings(ecsClient, services, env)
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun, Savings: report}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}

@@ -12,8 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database/starter"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
@@ -48,9 +50,11 @@ func build(_ context.Context, env launch.Env) (launch.Handlers, error) {
 	awsCfg := launch.WithoutThrottleRetries(env.AWS)
 	services := ecsservice.New(ecs.NewFromConfig(awsCfg), ec2.NewFromConfig(awsCfg))
 	services.Log = log
-	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), wake.Options{
-		ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey, Metrics: env.Metrics,
-	}, log)
+	opts := wake.Options{ObserveEvery: cfg.ObserveTTL, ObservePerSecond: cfg.ObservePerSecond, TokenKey: cfg.TokenKey, Metrics: env.Metrics}
+	if len(cfg.Services.Databases()) > 0 {
+		opts.Databases = starter.New(rds.NewFromConfig(awsCfg))
+	}
+	ctrl := wake.New(services, probe.New(cfg.ProbeTimeout, cfg.ProbeAllowed), opts, log)
 	if !ctrl.Tokens() {
 		log.Warn("TOKEN_KEY is not set: polls cannot skip AWS once a task's address is known, so every environment reads ECS for its waiting visitors (within its read budget)")
 	}

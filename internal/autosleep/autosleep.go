@@ -51,6 +51,8 @@ type Result struct {
 	WokenAt      string `json:"wokenAt,omitempty"`
 	// Notice is something the operator should fix (a service ECS cannot tag).
 	Notice string `json:"notice,omitempty"`
+	// Databases are the service's databases, and what this tick did with each.
+	Databases []DatabaseResult `json:"databases,omitempty"`
 }
 
 // Report is the answer of one tick.
@@ -59,6 +61,8 @@ type Report struct {
 	DryRun      bool           `json:"dryRun"`
 	Summary     map[string]int `json:"summary"`
 	Services    []Result       `json:"services"`
+	// Databases are the databases the services depend on, each once.
+	Databases []DatabaseResult `json:"databases,omitempty"`
 }
 
 // Evaluator runs ticks.
@@ -70,6 +74,8 @@ type Evaluator struct {
 	// shortWarned: services whose short ARN this process has warned of.
 	shortWarned sync.Map
 	metrics     *metrics.Emitter
+	// Databases stops the databases of services that sleep; nil when none depends on one.
+	Databases Databases
 }
 
 // New returns an Evaluator.
@@ -139,7 +145,8 @@ func (e *Evaluator) Evaluate(ctx context.Context, services []config.Service, dry
 	if !dryRun {
 		e.sleepAll(ctx, all)
 	}
-	rep := Report{EvaluatedAt: now.UTC(), DryRun: dryRun, Summary: map[string]int{Slept: 0, Kept: 0, Skipped: 0}}
+	dbs := e.databasesAfter(ctx, all, dryRun, now)
+	rep := Report{EvaluatedAt: now.UTC(), DryRun: dryRun, Summary: map[string]int{Slept: 0, Kept: 0, Skipped: 0}, Databases: dbs}
 	for _, s := range all {
 		rep.Services = append(rep.Services, s.result)
 		rep.Summary[s.result.Action]++

@@ -61,6 +61,9 @@ type Service struct {
 	URL         string        `json:"url,omitempty"`
 	WakeCount   int32         `json:"wakeCount"`
 	WakeTimeout time.Duration `json:"-"`
+	// DependsOn are the databases started before the service wakes and
+	// stopped once every service that needs them sleeps.
+	DependsOn []Dependency `json:"dependsOn,omitempty"`
 	// Sleep is when Auto-Sleep may put the service to sleep.
 	Sleep SleepPolicy `json:"-"`
 }

@@ -12,17 +12,18 @@ import (
 
 // serviceJSON is one entry of the SERVICES list as operators write it.
 type serviceJSON struct {
-	Name               string `json:"name"`
-	Cluster            string `json:"cluster"`
-	Host               string `json:"host"`
-	PathPrefix         string `json:"pathPrefix"`
-	Port               *int   `json:"port"`
-	Scheme             string `json:"scheme"`
-	HealthPath         string `json:"healthPath"`
-	Address            string `json:"address"`
-	URL                string `json:"url"`
-	WakeCount          *int   `json:"wakeCount"`
-	WakeTimeoutSeconds *int   `json:"wakeTimeoutSeconds"`
+	Name               string           `json:"name"`
+	Cluster            string           `json:"cluster"`
+	Host               string           `json:"host"`
+	PathPrefix         string           `json:"pathPrefix"`
+	Port               *int             `json:"port"`
+	Scheme             string           `json:"scheme"`
+	HealthPath         string           `json:"healthPath"`
+	Address            string           `json:"address"`
+	URL                string           `json:"url"`
+	WakeCount          *int             `json:"wakeCount"`
+	WakeTimeoutSeconds *int             `json:"wakeTimeoutSeconds"`
+	DependsOn          []dependencyJSON `json:"dependsOn"`
 	sleepJSON
 }
 

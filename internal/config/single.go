@@ -45,6 +45,11 @@ func single(getenv func(string) string) (Service, error) {
 	if err := sleepFromEnv(&s.sleepJSON, getenv); err != nil {
 		return Service{}, err
 	}
+	deps, err := dependsOnFromEnv(getenv)
+	if err != nil {
+		return Service{}, err
+	}
+	s.DependsOn = deps
 	return s.validate("", getenv)
 }
 

@@ -55,7 +55,7 @@ var (
 // service with it.
 var serviceChecks = []func(s *Service, r serviceJSON) *problem{
 	checkName, checkCluster, checkPort, checkScheme, checkHealthPath, checkPathPrefix,
-	checkHost, checkAddress, checkWakeCount, checkWakeTimeout,
+	checkHost, checkAddress, checkWakeCount, checkWakeTimeout, checkDependsOn,
 }
 
 // validate turns an entry (prefix "SERVICES[1].") or the single-service

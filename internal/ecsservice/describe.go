@@ -54,6 +54,8 @@ type Service struct {
 	SleptFrom int32
 	// WakeSeconds are the durations of the last wakes (TagWakeSeconds), newest last.
 	WakeSeconds []int
+	// DatabaseSeconds are how long the last wakes waited for the databases (TagDatabaseSeconds), newest last.
+	DatabaseSeconds []int
 	// Tasks are the service's tasks that ECS wants running (any lastStatus).
 	Tasks []Task
 	// Stopped are tasks of the service that stopped; filled only when asked for.
@@ -186,4 +188,5 @@ func (s *Service) readTags() {
 			s.WakeSeconds = append(s.WakeSeconds, n)
 		}
 	}
+	s.DatabaseSeconds = readDurations(s.Tags[TagDatabaseSeconds])
 }

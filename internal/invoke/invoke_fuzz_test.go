@@ -24,6 +24,7 @@ import (
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/apigw"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/route"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/waitpage"
@@ -87,6 +88,10 @@ func (c *fakeController) Sleep(_ context.Context, svc config.Service) (wake.Stat
 		return wake.Status{}, errors.New("ECS refused: throttled")
 	}
 	return c.answer(svc), nil
+}
+
+func (c *fakeController) Databases(_ context.Context, _ config.Service) []database.Database {
+	return nil
 }
 
 // validHeaderName: a token (RFC 9110).

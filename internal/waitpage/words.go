@@ -14,6 +14,8 @@ var visitorWords = map[string]string{
 	"activating":   "Almost there: connecting the task…",
 	"starting-app": "The app is starting up…",
 	"checking":     "Checking on the service…",
+	// The service's database starts before the service (RDS takes minutes).
+	"starting-database": "Starting the database…",
 }
 
 // Words says a state, and a wake's stage, in a visitor's words; "" for a

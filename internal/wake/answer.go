@@ -58,6 +58,9 @@ func (c *Controller) answer(ctx context.Context, svc config.Service, e *entry, v
 	}
 	now := c.now()
 	base := decide(svc, v.obs, nil, now)
+	if base.State == Asleep && c.databases != nil && databaseWake(svc, v.obs, now) {
+		return c.databaseStatus(ctx, svc, v.obs)
+	}
 	if base.State != Waking {
 		if base.State == Failed {
 			c.countFailed(ctx, svc, e, v.obs, now)

@@ -23,6 +23,7 @@ type Services interface {
 	SetDesired(ctx context.Context, cluster, service string, count int32) error
 	MarkWoken(ctx context.Context, s *ecsservice.Service, at time.Time) error
 	RecordWake(ctx context.Context, s *ecsservice.Service, took time.Duration) error
+	RecordDatabaseStart(ctx context.Context, s *ecsservice.Service, took time.Duration) error
 	Sleep(ctx context.Context, s *ecsservice.Service) error
 }
 
@@ -86,6 +87,8 @@ type Options struct {
 	TokenKey []byte
 	// Metrics writes the wakes' metrics; nil: none.
 	Metrics *metrics.Emitter
+	// Databases starts the services' databases; nil when none depends on one.
+	Databases Databases
 }
 
 // Controller wakes services and reports their state, for one execution
@@ -103,6 +106,13 @@ type Controller struct {
 	reads *tokenbucket.Bucket // ECS observations, all services
 	wakes *tokenbucket.Bucket // the reads a scale-up is decided on
 	tags  *tokenbucket.Bucket // tag writes, all services
+
+	// The databases a wake waits for: what this environment read of each
+	// (guarded by mu), its reads shared, within their own budget.
+	databases Databases
+	dbReads   *tokenbucket.Bucket
+	dbSeen    map[string]dbView
+	dbFlight  singleflight.Group
 
 	probes  singleflight.Group
 	probeMu sync.Mutex
@@ -165,6 +175,7 @@ func New(services Services, prober Prober, opts Options, log *slog.Logger) *Cont
 		reads:   tokenbucket.New(opts.ObservePerSecond, opts.ObserveBurst),
 		wakes:   tokenbucket.New(wakeReadRate, wakeReadBurst),
 		tags:    tokenbucket.New(tagRate, tagBurst),
+		dbReads: tokenbucket.New(dbReadRate, dbReadBurst), dbSeen: map[string]dbView{}, databases: opts.Databases,
 		probed:  map[string]probeResult{},
 		entries: map[string]*entry{},
 	}

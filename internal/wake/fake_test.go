@@ -96,6 +96,13 @@ func (f *fakeServices) RecordWake(ctx context.Context, s *ecsservice.Service, to
 	return nil
 }
 
+func (f *fakeServices) RecordDatabaseStart(ctx context.Context, s *ecsservice.Service, took time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.svc.DatabaseSeconds = append(f.svc.DatabaseSeconds, int(took.Seconds()))
+	return nil
+}
+
 func (f *fakeServices) Sleep(ctx context.Context, s *ecsservice.Service) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -16,6 +16,7 @@ const (
 	paceBusy     = time.Second            // this environment is over its read budget; the next poll may land in another
 	paceEarly    = 2 * time.Second        // no task yet, or one still provisioning
 	paceLong     = 4 * time.Second        // ... when earlier wakes say the end is far off
+	paceDatabase = 5 * time.Second        // a database is starting: RDS takes minutes
 	paceStarting = time.Second            // a task has its address (no token: polls may read ECS)
 	paceAddress  = 700 * time.Millisecond // a task has its address and the poll carries a token
 	// longWake is the time left past which polling slows to paceLong.
@@ -33,6 +34,8 @@ func pace(st Status, token bool) int {
 		d = paceAsleep
 	case st.Stage == StageChecking:
 		d = paceChecking
+	case st.Stage == StageStartingDatabase:
+		d = paceDatabase
 	case token:
 		d = paceAddress
 	case st.Stage == StagePending || st.Stage == StageActivating || st.Stage == StageStartingApp:

@@ -40,6 +40,9 @@ func (c *Controller) Wake(ctx context.Context, svc config.Service) Status {
 	if v.obs.DesiredCount >= wakeCount(svc, v.obs) {
 		return c.answer(ctx, svc, e, v)
 	}
+	if st, ok := c.databasesReady(ctx, svc, e, v.obs); !ok {
+		return st
+	}
 	return c.scaleUp(ctx, svc, e, v.obs, false)
 }
 
@@ -53,6 +56,9 @@ func (c *Controller) Retry(ctx context.Context, svc config.Service) Status {
 		return c.answer(ctx, svc, e, v)
 	}
 	if st := c.answer(ctx, svc, e, v); st.State == Ready {
+		return st
+	}
+	if st, ok := c.databasesReady(ctx, svc, e, v.obs); !ok {
 		return st
 	}
 	return c.scaleUp(ctx, svc, e, v.obs, true)
@@ -84,12 +90,16 @@ func (c *Controller) scaleUp(ctx context.Context, svc config.Service, e *entry, 
 		c.countWakeStarted(ctx, svc)
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
+	start, tagged := &now, false
+	if kept := c.keepDatabaseWakeStart(ctx, svc, obs); kept != nil {
+		start, tagged = kept, true
+	}
 	woken := *obs
-	woken.DesiredCount, woken.WokenAt, woken.Stopped = target, &now, nil
+	woken.DesiredCount, woken.WokenAt, woken.Stopped = target, start, nil
 	c.mu.Lock()
 	e.gen++
 	e.at, e.obs, e.err, e.readyAt = c.now(), &woken, nil, time.Time{}
-	e.wokeAt, e.tagPending, e.recorded = now, true, false
+	e.wokeAt, e.tagPending, e.recorded = *start, !tagged, false
 	c.mu.Unlock()
 	return c.answer(ctx, svc, e, view{c.now(), &woken, nil})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 )
 
@@ -29,6 +30,8 @@ const (
 	StageActivating   = "activating"   // registering with load balancers, service discovery
 	StageStartingApp  = "starting-app" // the task is RUNNING but the app does not answer yet
 	StageChecking     = "checking"     // ECS could not be read just now; trying again
+	// StageStartingDatabase: the service is still at 0 while its databases start.
+	StageStartingDatabase = "starting-database"
 )
 
 // Status is the state of one service as visitors and operators see it.
@@ -49,6 +52,8 @@ type Status struct {
 	// FailedAt is when a failed wake failed (UTC, to the second); zero, and
 	// absent from the JSON, in other states or when ECS gave no time.
 	FailedAt time.Time `json:"failedAt,omitzero"`
+	// Databases are the service's databases as RDS reported them, while a wake waits for them.
+	Databases []database.Database `json:"databases,omitempty"`
 
 	// target is where a ready service answers (scheme, host, port, or a fixed URL).
 	target *url.URL
@@ -87,12 +92,13 @@ func describe(st Status) Status {
 
 // stageWords describe each stage of a wake.
 var stageWords = map[string]string{
-	StageNoTask:       "Starting: the desired count is raised; no task yet.",
-	StageProvisioning: "Starting: the task is PROVISIONING (its network interface is being attached).",
-	StagePending:      "Starting: the task is PENDING (its image is being pulled and its container started).",
-	StageActivating:   "Starting: the task is ACTIVATING (ECS is finishing its set-up before RUNNING).",
-	StageStartingApp:  "Starting: the task is RUNNING; the app does not answer the probe yet.",
-	StageChecking:     "Starting: ECS could not be read just now; asking again.",
+	StageNoTask:           "Starting: the desired count is raised; no task yet.",
+	StageProvisioning:     "Starting: the task is PROVISIONING (its network interface is being attached).",
+	StagePending:          "Starting: the task is PENDING (its image is being pulled and its container started).",
+	StageActivating:       "Starting: the task is ACTIVATING (ECS is finishing its set-up before RUNNING).",
+	StageStartingApp:      "Starting: the task is RUNNING; the app does not answer the probe yet.",
+	StageChecking:         "Starting: ECS could not be read just now; asking again.",
+	StageStartingDatabase: "Starting the database: the service's desired count is raised once every database it depends on is available (databases says each one's RDS status).",
 }
 
 // decide turns an observation and the probe's answer into a Status.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
@@ -18,6 +19,8 @@ type Controller interface {
 	Status(ctx context.Context, svc config.Service) wake.Status
 	Wake(ctx context.Context, svc config.Service) wake.Status
 	Sleep(ctx context.Context, svc config.Service) (wake.Status, error)
+	// Databases reads the service's databases (none when it depends on none).
+	Databases(ctx context.Context, svc config.Service) []database.Database
 }
 
 // Result is the JSON answer of a direct invocation.
@@ -47,15 +50,20 @@ func Operator(ctrl Controller, services config.Services) invoke.Operator {
 		if err != nil {
 			return nil, &invoke.Error{Kind: invoke.UnknownService, Field: "service", Err: err}
 		}
+		var st wake.Status
 		switch cmd.Action {
 		case "wake":
-			return result(cmd.Action, ctrl.Wake(ctx, svc)), nil
+			st = ctrl.Wake(ctx, svc)
 		case "status":
-			return result(cmd.Action, ctrl.Status(ctx, svc)), nil
+			st = ctrl.Status(ctx, svc)
+		default:
+			if st, err = ctrl.Sleep(ctx, svc); err != nil {
+				return nil, invoke.AWSFailure(fmt.Errorf("sleep %s: %w", svc.Name, err), ecsservice.ErrServiceNotFound)
+			}
 		}
-		st, err := ctrl.Sleep(ctx, svc)
-		if err != nil {
-			return nil, invoke.AWSFailure(fmt.Errorf("sleep %s: %w", svc.Name, err), ecsservice.ErrServiceNotFound)
+		if len(svc.DependsOn) > 0 && len(st.Databases) == 0 {
+			// An operator sees each database's state, whatever the service's.
+			st.Databases = ctrl.Databases(ctx, svc)
 		}
 		return result(cmd.Action, st), nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/database"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/invoke"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/wake"
@@ -33,6 +34,15 @@ func (f *fakeCtrl) Wake(ctx context.Context, s config.Service) wake.Status {
 func (f *fakeCtrl) Sleep(ctx context.Context, s config.Service) (wake.Status, error) {
 	f.did = append(f.did, "sleep "+s.Name)
 	return wake.Status{Service: s.Name, State: wake.Asleep}, f.sleepErr
+}
+
+func (f *fakeCtrl) Databases(ctx context.Context, s config.Service) []database.Database {
+	f.did = append(f.did, "databases "+s.Name)
+	var out []database.Database
+	for _, d := range s.DependsOn {
+		out = append(out, database.Database{Dependency: d, Status: database.StatusStopped})
+	}
+	return out
 }
 
 func TestCommands(t *testing.T) {
@@ -103,5 +113,25 @@ func TestErrorsSayTheirKindAndTheFieldAtFault(t *testing.T) {
 				t.Fatalf("error %#v (%v); want kind %s, field %q, code %q", err, err, tc.kind, tc.field, tc.code)
 			}
 		})
+	}
+}
+
+func TestAnswersShowEachDatabasesState(t *testing.T) {
+	withDB := config.Services{{Name: "web", Cluster: "c", DependsOn: []config.Dependency{{Kind: config.DependencyRDSInstance, ID: "shop-db"}}}}
+	for _, action := range []string{"status", "wake", "sleep"} {
+		t.Run(action, func(t *testing.T) {
+			out, err := Operator(&fakeCtrl{}, withDB)(context.Background(), invoke.Command{Action: action})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dbs := out.(Result).Databases
+			if len(dbs) != 1 || dbs[0].ID != "shop-db" || dbs[0].Status != database.StatusStopped {
+				t.Fatalf("databases %+v, want shop-db stopped", dbs)
+			}
+		})
+	}
+	out, _ := Operator(&fakeCtrl{}, config.Services{{Name: "web", Cluster: "c"}})(context.Background(), invoke.Command{Action: "status"})
+	if dbs := out.(Result).Databases; dbs != nil {
+		t.Fatalf("a service without databases answered databases %+v", dbs)
 	}
 }

@@ -16,4 +16,6 @@ module "scale_to_zero" {
   enable_tracing      = var.enable_tracing
   dashboard           = var.dashboard
   alarm_sns_topic_arn = var.alarm_sns_topic_arn
+  # The service's database (or several): started before it wakes, stopped once it sleeps.
+  service_depends_on = var.databases
 }

@@ -49,3 +49,12 @@ variable "alarm_sns_topic_arn" {
   type        = string
   default     = ""
 }
+
+variable "databases" {
+  description = "The service's databases, each {rdsInstance = \"ID\"} or {auroraCluster = \"ID\"}, such as [{rdsInstance = \"shop-db\"}]: started before the service wakes, stopped once it sleeps."
+  type = list(object({
+    rdsInstance   = optional(string)
+    auroraCluster = optional(string)
+  }))
+  default = []
+}

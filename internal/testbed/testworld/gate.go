@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/rdsmodel"
 )
 
 // Fault is an error answer the gate gives instead of passing a call on.
@@ -46,6 +48,8 @@ type Gate struct {
 	stops map[string]Stop
 	// log is every call the gate saw, in order.
 	log []Call
+	// rds models RDS's database lifecycle (rds.go).
+	rds *rdsmodel.Model
 }
 
 // NewGate starts a gate on a free loopback port in front of target.
@@ -60,6 +64,7 @@ func NewGate(target string) (*Gate, error) {
 	}
 	g := &Gate{URL: "http://" + l.Addr().String(), listener: l, calls: map[string]int{}, faults: map[string]Fault{}}
 	g.proxy = httputil.NewSingleHostReverseProxy(u)
+	g.rds = rdsmodel.New(g.proxy)
 	g.srv = &http.Server{Handler: http.HandlerFunc(g.serve)}
 	go func() { _ = g.srv.Serve(l) }()
 	return g, nil
@@ -98,6 +103,8 @@ func (g *Gate) serve(w http.ResponseWriter, r *http.Request) {
 		th.answer(w, bucket)
 	case faulty && !moto && ec2Request(r):
 		writeEC2Error(w, f.Status, f.Code, "injected by the test gate", "fault")
+	case faulty && !moto && rdsmodel.IsRDS(r):
+		rdsmodel.WriteError(w, f.Status, f.Code, "injected by the test gate")
 	case faulty && !moto:
 		writeJSONError(w, f.Status, f.Code, "injected by the test gate", "fault")
 	case faulty:
@@ -128,6 +135,10 @@ func (g *Gate) pass(w http.ResponseWriter, r *http.Request, op string, ed edits)
 		return
 	}
 	if op == "TagResource" && refuseTags(w, r) {
+		return
+	}
+	if rdsmodel.IsRDS(r) {
+		g.rds.ServeHTTP(w, r)
 		return
 	}
 	if len(ed.services) > 0 && op == "DescribeServices" {

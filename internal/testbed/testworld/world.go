@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/demo"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
@@ -33,6 +34,7 @@ type World struct {
 
 	mu     sync.Mutex
 	nextIP int
+	rds    *rds.Client // databases.go
 }
 
 // Start starts the emulator and the gate, creates a cluster, a network and a

@@ -19,7 +19,7 @@
 
   // The visitor's words by state, and by stage while waking: the status
   // JSON's description is an operator's (the same as waitpage.Words).
-  var WORDS = {"asleep": "The service is asleep.", "ready": "Ready. Taking you there…", "failed": "The service could not start.", "no-task": "Starting a task…", "provisioning": "Preparing the task's network…", "pending": "Pulling the image and starting the container…", "activating": "Almost there: connecting the task…", "starting-app": "The app is starting up…", "checking": "Checking on the service…"};
+  var WORDS = {"asleep": "The service is asleep.", "ready": "Ready. Taking you there…", "failed": "The service could not start.", "no-task": "Starting a task…", "provisioning": "Preparing the task's network…", "pending": "Pulling the image and starting the container…", "activating": "Almost there: connecting the task…", "starting-app": "The app is starting up…", "checking": "Checking on the service…", "starting-database": "Starting the database…"};
   function words(s) {
     return WORDS[s.state === "waking" ? s.stage : s.state] || "";
   }
