@@ -179,11 +179,21 @@ func (r *record) whole() day {
 	return day{}
 }
 
+// sameWake: a wake written on a history already awake since less than this
+// is the same wake written again — one that waited for its databases writes
+// its start, then its scale-up; two environments may race — not a new one
+// after a lost sleep.
+const sameWake = time.Hour
+
 // wake turns an asleep record awake at `at` (rounded down: an awake minute
 // is counted whole) and counts the wake on its day.
 func (r *record) wake(at time.Time) {
+	again := r.awake && floor(at).Sub(r.since) < sameWake
 	r.advance(floor(at))
 	r.awake = true
+	if again {
+		return
+	}
 	last := &r.days[len(r.days)-1]
 	last.wakes = min(last.wakes+1, maxWakes)
 }
