@@ -132,8 +132,30 @@ func checkListWithoutNulls(t *testing.T, w *world) {
 	run := w.inputs(t)
 	list := `services=[{ name = "shop", host = "shop.example.com", port = 8080, dependsOn = [{ rdsInstance = "shop-db" }] }, ` +
 		`{ name = "docs", pathPrefix = "/docs", idleSignal = "custom", idleThreshold = 0.5, metric = { namespace = "App", name = "Sessions" } }]`
-	if out, err := run("plan", "-input=false", "-no-color", "-var", "concurrency=10", "-var", "key=", "-var", list, "-out=plan.bin"); err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
+	envs, out := planEnvironments(t, run, "-var", "concurrency=10", "-var", "key=", "-var", list)
+	const want = `[{"dependsOn":[{"rdsInstance":"shop-db"}],"host":"shop.example.com","name":"shop","port":8080},` +
+		`{"idleSignal":"custom","idleThreshold":0.5,"metric":{"name":"Sessions","namespace":"App"},"name":"docs","pathPrefix":"/docs"}]`
+	// Auto-Sleep's environment is known at plan time (Wake's holds the
+	// token key, made at apply).
+	env, found := envs[autosleepFunction]
+	if !found {
+		t.Fatalf("no Auto-Sleep function in the plan:\n%.2000s", out)
+	}
+	if env["SERVICES"] != want {
+		t.Errorf("SERVICES in the plan: %+v\nwant only the settings given: %s", env, want)
+	}
+}
+
+// autosleepFunction is Auto-Sleep's function in the module's plan.
+const autosleepFunction = `module.scale_to_zero.aws_lambda_function.function["autosleep"]`
+
+// planEnvironments plans the module with the variables given and returns the
+// environment of each function the plan shows one for (by address), and the
+// plan as JSON.
+func planEnvironments(t *testing.T, run func(args ...string) (string, error), vars ...string) (map[string]map[string]string, string) {
+	t.Helper()
+	if out, err := run(append(append([]string{"plan", "-input=false", "-no-color"}, vars...), "-out=plan.bin")...); err != nil {
+		t.Fatalf("plan with %v: %v\n%s", vars, err, out)
 	}
 	out, err := run("show", "-json", "plan.bin")
 	if err != nil {
@@ -152,23 +174,13 @@ func checkListWithoutNulls(t *testing.T, w *world) {
 	if err := json.Unmarshal([]byte(out), &plan); err != nil {
 		t.Fatal(err)
 	}
-	const want = `[{"dependsOn":[{"rdsInstance":"shop-db"}],"host":"shop.example.com","name":"shop","port":8080},` +
-		`{"idleSignal":"custom","idleThreshold":0.5,"metric":{"name":"Sessions","namespace":"App"},"name":"docs","pathPrefix":"/docs"}]`
-	found := false
+	envs := map[string]map[string]string{}
 	for _, rc := range plan.ResourceChanges {
-		// Auto-Sleep's environment is known at plan time (Wake's holds the
-		// token key, made at apply).
-		if rc.Address != `module.scale_to_zero.aws_lambda_function.function["autosleep"]` {
-			continue
-		}
-		found = true
-		if len(rc.Change.After.Environment) != 1 || rc.Change.After.Environment[0].Variables["SERVICES"] != want {
-			t.Errorf("SERVICES in the plan: %+v\nwant only the settings given: %s", rc.Change.After.Environment, want)
+		if len(rc.Change.After.Environment) == 1 {
+			envs[rc.Address] = rc.Change.After.Environment[0].Variables
 		}
 	}
-	if !found {
-		t.Fatalf("no Auto-Sleep function in the plan:\n%.2000s", out)
-	}
+	return envs, out
 }
 
 // checkLogEncryption plans the module with a KMS key for the logs, in both

@@ -1,7 +1,6 @@
 package infra_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -30,32 +29,8 @@ module "scale_to_zero" {
 func checkPrices(t *testing.T, w *world) {
 	run := w.module(t, "prices", pricesTF(w.pkgDir))
 	good := `prices={ regions = { "eu-south-1" = { FARGATE = { X86_64 = { vcpuHour = 0.04456, gbHour = 0.00489 } } } } }`
-	if out, err := run("plan", "-input=false", "-no-color", "-var", good, "-out=plan.bin"); err != nil {
-		t.Fatalf("plan with prices: %v\n%s", err, out)
-	}
-	out, err := run("show", "-json", "plan.bin")
-	if err != nil {
-		t.Fatalf("show the plan: %v\n%s", err, out)
-	}
-	var plan struct {
-		ResourceChanges []struct {
-			Address string
-			Change  struct {
-				After struct {
-					Environment []struct{ Variables map[string]string }
-				}
-			}
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(out), &plan); err != nil {
-		t.Fatal(err)
-	}
-	var prices string
-	for _, rc := range plan.ResourceChanges {
-		if rc.Address == `module.scale_to_zero.aws_lambda_function.function["autosleep"]` && len(rc.Change.After.Environment) == 1 {
-			prices = rc.Change.After.Environment[0].Variables["PRICES"]
-		}
-	}
+	envs, _ := planEnvironments(t, run, "-var", good)
+	prices := envs[autosleepFunction]["PRICES"]
 	o, err := pricing.ParseOverride(prices)
 	if err != nil {
 		t.Fatalf("PRICES %q: %v", prices, err)

@@ -194,9 +194,9 @@ func TestAWindowLongerThanTheHistoryKeepsTheLast31Days(t *testing.T) {
 	}
 }
 
-// TestTheSameWakeWrittenTwiceCountsOnce: a wake that waited for its databases
-// writes its start, then its scale-up minutes later; the history counts one
-// wake, awake from the first write.
+// TestTheSameWakeWrittenTwiceCountsOnce: a wake written again minutes later
+// (one that waited for its databases writes its start, then its scale-up; two
+// environments may race) is one wake, awake from the first write.
 func TestTheSameWakeWrittenTwiceCountsOnce(t *testing.T) {
 	v := run(t, "", sleep("2026-03-01T10:00:00Z"), wake("2026-03-02T08:00:00Z"), wake("2026-03-02T08:12:00Z"), sleep("2026-03-02T09:00:00Z"))
 	days, err := History(v, ts("2026-03-02T12:00:00Z"), 1, Now{})

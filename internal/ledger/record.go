@@ -181,8 +181,8 @@ func (r *record) whole() day {
 
 // sameWake: a wake written on a history already awake since less than this
 // is the same wake written again — one that waited for its databases writes
-// its start, then its scale-up; two environments may race — not a new one
-// after a lost sleep.
+// its start, then its scale-up; two environments may race; a write may be
+// repeated — not a new one after a lost sleep.
 const sameWake = time.Hour
 
 // wake turns an asleep record awake at `at` (rounded down: an awake minute

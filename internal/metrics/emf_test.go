@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,30 +13,12 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emftest"
 )
 
-// lockedBuffer is a log destination the tests read while the code writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 var epoch = time.Date(2026, 12, 5, 13, 0, 0, 0, time.UTC)
 
 // newEmitter writes through the functions' own JSON logger, on a clock the test moves.
-func newEmitter(t *testing.T) (*Emitter, *lockedBuffer, *time.Time) {
+func newEmitter(t *testing.T) (*Emitter, *emftest.Log, *time.Time) {
 	t.Helper()
-	out := &lockedBuffer{}
+	out := &emftest.Log{}
 	now := epoch
 	e := New(logging.New(out, "wake", slog.LevelInfo, []string{"web"}), "ScaleToZero", "wake")
 	e.now = func() time.Time { return now }

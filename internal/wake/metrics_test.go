@@ -1,9 +1,7 @@
 package wake
 
 import (
-	"bytes"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,28 +10,9 @@ import (
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emftest"
 )
 
-// metricLog is where a controller's metric lines go.
-type metricLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *metricLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *metricLog) docs(t *testing.T) []emftest.Doc {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return emftest.Parse(t, l.b.String())
-}
-
 // metered returns a controller on the clock that writes its metrics to the log.
-func metered(svcs Services, prober Prober, clk *clock) (*Controller, *metricLog) {
-	out := &metricLog{}
+func metered(svcs Services, prober Prober, clk *clock) (*Controller, *emftest.Log) {
+	out := &emftest.Log{}
 	m := metrics.New(slog.New(slog.NewJSONHandler(out, nil)), "ScaleToZero", "wake")
 	c := New(svcs, prober, Options{ObserveEvery: time.Second, Metrics: m}, quietLog())
 	c.now = clk.Now
@@ -59,7 +38,7 @@ func TestAWakeWritesItsStartAndItsDurationOnce(t *testing.T) {
 			t.Fatalf("state %q, want ready", st.State)
 		}
 	}
-	docs := out.docs(t)
+	docs := out.Docs(t)
 	started := emftest.With(docs, metrics.WakesStarted, "web")
 	took := emftest.With(docs, metrics.WakeSeconds, "web")
 	if len(started) != 1 || started[0].Metrics[metrics.WakesStarted] != 1 || started[0].Units[metrics.WakesStarted] != "Count" {
@@ -91,7 +70,7 @@ func TestAServiceNobodyWakesWritesNoMetric(t *testing.T) {
 				tc.ask(c)
 				clk.Advance(2 * time.Second)
 			}
-			if docs := out.docs(t); len(docs) != 0 {
+			if docs := out.Docs(t); len(docs) != 0 {
 				t.Fatalf("%d metric lines, want none: %+v", len(docs), docs)
 			}
 		})
@@ -134,7 +113,7 @@ func TestAFailedWakeIsCountedOnceWithItsClass(t *testing.T) {
 				}
 				clk.Advance(failedFresh + time.Second)
 			}
-			docs := emftest.With(out.docs(t), metrics.WakesFailed, "web")
+			docs := emftest.With(out.Docs(t), metrics.WakesFailed, "web")
 			if len(docs) != 1 {
 				t.Fatalf("%d WakesFailed lines for one failed wake, want 1", len(docs))
 			}
@@ -162,7 +141,7 @@ func TestAWakeThatFailsAgainAfterARetryCountsAgain(t *testing.T) {
 	if st := c.Status(ctx, testService()); st.State != Failed {
 		t.Fatalf("state %q, want failed again", st.State)
 	}
-	if n := len(emftest.With(out.docs(t), metrics.WakesFailed, "web")); n != 2 {
+	if n := len(emftest.With(out.Docs(t), metrics.WakesFailed, "web")); n != 2 {
 		t.Fatalf("%d WakesFailed lines, want 2: one for each wake", n)
 	}
 }
@@ -174,7 +153,7 @@ func TestAnOperatorsSleepIsCountedWithItsRule(t *testing.T) {
 	if _, err := c.Sleep(ctx, testService()); err != nil {
 		t.Fatal(err)
 	}
-	docs := emftest.With(out.docs(t), metrics.ServicesSlept, "web")
+	docs := emftest.With(out.Docs(t), metrics.ServicesSlept, "web")
 	if len(docs) != 1 || docs[0].Dims[metrics.DimRule] != metrics.RuleOperator || len(docs[0].Sets) != 2 {
 		t.Fatalf("ServicesSlept lines %+v, want one by service and by rule", docs)
 	}
