@@ -117,6 +117,8 @@ func TestInvalidConfigurationNamesTheField(t *testing.T) {
 		{"wake timeout too short", map[string]string{"SERVICES": svc(`,"wakeTimeoutSeconds":1`)}, "SERVICES[1].wakeTimeoutSeconds", "between 10"},
 		{"both list and file", map[string]string{"SERVICES": svc(""), "SERVICES_FILE": "/x"}, "SERVICES", "set one of SERVICES, SERVICES_FILE and SERVICES_S3, not 2"},
 		{"both list and object", map[string]string{"SERVICES": svc(""), "SERVICES_S3": "s3://bucket/services.json"}, "SERVICES", "not 2"},
+		{"a bucket name over 63 characters", map[string]string{"SERVICES_S3": "s3://" + strings.Repeat("b", 64) + "/services.json"}, "SERVICES_S3", "not an S3 object"},
+		{"a bucket name under 3 characters", map[string]string{"SERVICES_S3": "s3://bb/services.json"}, "SERVICES_S3", "not an S3 object"},
 		{"an object that is not an S3 URI", map[string]string{"SERVICES_S3": "https://bucket.s3.amazonaws.com/services.json"}, "SERVICES_S3", "such as s3://my-bucket/services.json"},
 		{"an object without a key", map[string]string{"SERVICES_S3": "s3://bucket/"}, "SERVICES_S3", "not an S3 object"},
 		{"an object in a bucket S3 cannot name", map[string]string{"SERVICES_S3": "s3://My_Bucket/services.json"}, "SERVICES_S3", "not an S3 object"},

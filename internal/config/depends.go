@@ -43,10 +43,11 @@ const DefaultWakeTimeoutWithDatabase = 30 * time.Minute
 // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
 // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBInstanceIdentifier)
 // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html (DBClusterIdentifier)
-var dbIdentifier = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+// (The length is checked apart: see namespaceChars.)
+var dbIdentifier = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
 func validDBIdentifier(id string) bool {
-	return dbIdentifier.MatchString(id) && !strings.HasSuffix(id, "-") && !strings.Contains(id, "--")
+	return len(id) <= 63 && dbIdentifier.MatchString(id) && !strings.HasSuffix(id, "-") && !strings.Contains(id, "--")
 }
 
 // checkDependsOn reads the service's databases.

@@ -106,13 +106,14 @@ func servicesFromS3(object string, getenv func(string) string, objects ObjectRea
 func parseObjectLocation(v string) (ObjectLocation, error) {
 	rest, ok := strings.CutPrefix(v, "s3://")
 	bucket, key, _ := strings.Cut(rest, "/")
-	if !ok || !bucketName.MatchString(bucket) || key == "" || len(key) > 1024 {
+	if !ok || len(bucket) > 63 || !bucketName.MatchString(bucket) || key == "" || len(key) > 1024 {
 		return ObjectLocation{}, fieldErr("SERVICES_S3", "%q is not an S3 object such as s3://my-bucket/services.json", v)
 	}
 	return ObjectLocation{Bucket: bucket, Key: key}, nil
 }
 
-var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+// The length is checked apart: see namespaceChars.
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]+[a-z0-9]$`)
 
 // parseList reads a JSON list of services given in field (SERVICES,
 // SERVICES_FILE or SERVICES_S3); errors name the entry and its setting, as

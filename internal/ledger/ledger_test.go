@@ -207,3 +207,29 @@ func TestTheSameWakeWrittenTwiceCountsOnce(t *testing.T) {
 		t.Errorf("%d wakes, %v awake; want 1 wake, 1h awake", d.Wakes, d.Awake)
 	}
 }
+
+// TestValidTakesWhatECSTakesAsATagValue: ECS's pattern for tag values,
+// ^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$, at most 256 characters.
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html
+func TestValidTakesWhatECSTakesAsATagValue(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{
+		{"", true},
+		{"v1 awake 2026-12-05T09:00Z AAA", true},
+		{"été Ωμέγα 東京 ٣", true},
+		{"a\u00a0b", true}, // a no-break space is in Z
+		{"_.:/=+-@", true},
+		{strings.Repeat("é", MaxLen), true},
+		{strings.Repeat("a", MaxLen+1), false},
+		{"a#b", false},
+		{"a\tb", false}, // a tab is a control character, not Z
+		{"😀", false},
+		{"a\xffb", false},
+	} {
+		if got := Valid(tc.value); got != tc.want {
+			t.Errorf("Valid(%q) = %v, want %v", tc.value, got, tc.want)
+		}
+	}
+}
