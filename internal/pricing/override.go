@@ -13,18 +13,23 @@ import (
 //
 //	{"regions": {"eu-south-1": {"FARGATE": {"X86_64": {"vcpuHour": 0.04456, "gbHour": 0.00489}},
 //	                            "FARGATE_SPOT": {"X86_64": {"vcpuHour": 0.0141, "gbHour": 0.00155}}}},
-//	 "publicIpv4Hour": 0.005}
+//	 "publicIpv4Hour": 0.005,
+//	 "databases": {"eu-south-1": {"postgres": {"db.t4g.micro": 0.018}}}}
 //
-// The keys are ECS's own names for capacity providers and architectures.
+// The keys are ECS's own names for capacity providers and architectures, and
+// RDS's for engines and DB instance classes (a database's price is its
+// Single-AZ price an hour).
 type Override struct {
-	Regions        map[string]Rates `json:"regions"`
-	PublicIPv4Hour *float64         `json:"publicIpv4Hour"`
+	Regions        map[string]Rates         `json:"regions"`
+	PublicIPv4Hour *float64                 `json:"publicIpv4Hour"`
+	Databases      map[string]DatabaseRates `json:"databases"`
 }
 
 // overrideJSON is PRICES as written, where a price left out is told apart from 0.
 type overrideJSON struct {
 	Regions        map[string]map[string]map[string]rateJSON `json:"regions"`
 	PublicIPv4Hour *float64                                  `json:"publicIpv4Hour"`
+	Databases      map[string]map[string]map[string]*float64 `json:"databases"`
 }
 
 type rateJSON struct {
@@ -32,7 +37,9 @@ type rateJSON struct {
 	GBHour   *float64 `json:"gbHour"`
 }
 
-func (o Override) empty() bool { return len(o.Regions) == 0 && o.PublicIPv4Hour == nil }
+func (o Override) empty() bool {
+	return len(o.Regions) == 0 && o.PublicIPv4Hour == nil && len(o.Databases) == 0
+}
 
 // regionName is how AWS names a Region: us-east-1, ap-southeast-4, us-gov-west-1.
 // https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
@@ -45,15 +52,17 @@ const maxHourly = 10.0
 // ParseOverride reads PRICES, refusing what it cannot price with: an unknown
 // field, a Region name AWS would not use, a capacity provider other than
 // FARGATE and FARGATE_SPOT, an architecture other than X86_64 and ARM64, a
-// price that is negative, not a number, or above $10 an hour.
+// price that is negative, not a number, or above $10 an hour; for databases,
+// an engine RDS does not name, a class that is not a DB instance class, a
+// price above $150 an hour.
 func ParseOverride(s string) (Override, error) {
 	var in overrideJSON
 	if err := strictjson.Decode([]byte(s), &in); err != nil {
-		return Override{}, fmt.Errorf("not the prices JSON ({\"regions\": {\"REGION\": {\"FARGATE\": {\"X86_64\": {\"vcpuHour\": N, \"gbHour\": N}}}}, \"publicIpv4Hour\": N}): %w", err)
+		return Override{}, fmt.Errorf("not the prices JSON ({\"regions\": {\"REGION\": {\"FARGATE\": {\"X86_64\": {\"vcpuHour\": N, \"gbHour\": N}}}}, \"publicIpv4Hour\": N, \"databases\": {\"REGION\": {\"ENGINE\": {\"CLASS\": N}}}}): %w", err)
 	}
 	o := Override{PublicIPv4Hour: in.PublicIPv4Hour}
-	if len(in.Regions) == 0 && in.PublicIPv4Hour == nil {
-		return Override{}, fmt.Errorf("gives no price: set regions or publicIpv4Hour")
+	if len(in.Regions) == 0 && in.PublicIPv4Hour == nil && len(in.Databases) == 0 {
+		return Override{}, fmt.Errorf("gives no price: set regions, publicIpv4Hour or databases")
 	}
 	for _, region := range sortedKeys(in.Regions) {
 		rates, err := checkRegion(region, in.Regions[region])
@@ -69,6 +78,13 @@ func ParseOverride(s string) (Override, error) {
 		if err := checkPrice("publicIpv4Hour", o.PublicIPv4Hour); err != nil {
 			return Override{}, err
 		}
+	}
+	if len(in.Databases) > 0 {
+		dbs, err := checkDatabases(in.Databases)
+		if err != nil {
+			return Override{}, err
+		}
+		o.Databases = dbs
 	}
 	return o, nil
 }

@@ -49,6 +49,10 @@ type Table struct {
 	Overridden bool `json:"overridden"`
 	// SpotNote says what Fargate Spot's figures are.
 	SpotNote string `json:"spotNote"`
+	// Databases are RDS's instance-hour prices, by Region.
+	Databases map[string]DatabaseRates `json:"-"`
+	// DatabaseSource is where the database figures come from.
+	DatabaseSource string `json:"databaseSource"`
 }
 
 // ErrUnknown is what a Region, a capacity provider or an architecture the
@@ -102,6 +106,28 @@ func (t Table) With(o Override) Table {
 	}
 	if o.PublicIPv4Hour != nil {
 		out.PublicIPv4Hour = *o.PublicIPv4Hour
+	}
+	out.Databases = withDatabases(t.Databases, o.Databases)
+	return out
+}
+
+// withDatabases is base with given's figures in place of its own, each
+// Region, engine and class given replacing base's.
+func withDatabases(base, given map[string]DatabaseRates) map[string]DatabaseRates {
+	out := make(map[string]DatabaseRates, len(base)+len(given))
+	for region, rates := range base {
+		out[region] = cloneDatabaseRates(rates)
+	}
+	for region, engines := range given {
+		if out[region] == nil {
+			out[region] = DatabaseRates{}
+		}
+		for engine, classes := range engines {
+			if out[region][engine] == nil {
+				out[region][engine] = map[string]float64{}
+			}
+			maps.Copy(out[region][engine], classes)
+		}
 	}
 	return out
 }

@@ -38,7 +38,8 @@ var onDemand = map[string]linux{
 
 // Default is the table as of AsOf.
 func Default() Table {
-	t := Table{AsOf: AsOf, Source: Source, PublicIPv4Hour: publicIPv4Hour, SpotNote: SpotNote, Regions: map[string]Rates{}}
+	t := Table{AsOf: AsOf, Source: Source, PublicIPv4Hour: publicIPv4Hour, SpotNote: SpotNote, Regions: map[string]Rates{},
+		Databases: defaultDatabases(), DatabaseSource: DatabaseSource}
 	for region, p := range onDemand {
 		t.Regions[region] = Rates{
 			Fargate: {
