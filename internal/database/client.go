@@ -45,4 +45,11 @@ type Database struct {
 	// RestartsAt is when RDS will start a stopped database by itself (seven
 	// days after it stopped); nil when not stopped or not told.
 	RestartsAt *time.Time `json:"restartsAt,omitempty"`
+	// What the savings report prices a DB instance by, read in the same call:
+	// its engine (postgres, mysql, …; aurora-… for a cluster), its instance
+	// class (empty for a cluster, whose instances are its members) and
+	// whether it keeps a standby in another zone. Not part of other answers.
+	Engine  string `json:"-"`
+	Class   string `json:"-"`
+	MultiAZ bool   `json:"-"`
 }

@@ -134,3 +134,40 @@ func TestErrorsSayWhetherToWaitRetryOrGiveUp(t *testing.T) {
 		})
 	}
 }
+
+func TestReadGivesWhatTheSavingsReportPricesInTheSameCall(t *testing.T) {
+	f := &fakeRDS{
+		instances: map[string]rdstypes.DBInstance{
+			"single": {DBInstanceStatus: aws.String("available"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t4g.micro")},
+			"multi":  {DBInstanceStatus: aws.String("stopped"), Engine: aws.String("mysql"), DBInstanceClass: aws.String("db.t4g.small"), MultiAZ: aws.Bool(true)},
+		},
+		clusters: map[string]rdstypes.DBCluster{
+			"orders": {Status: aws.String("available"), Engine: aws.String("aurora-postgresql")},
+		},
+	}
+	tests := []struct {
+		dep           config.Dependency
+		engine, class string
+		multiAZ       bool
+	}{
+		{instance("single"), "postgres", "db.t4g.micro", false},
+		{instance("multi"), "mysql", "db.t4g.small", true},
+		// A cluster's instances are its members: no class of its own.
+		{cluster("orders"), "aurora-postgresql", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dep.Key(), func(t *testing.T) {
+			f.calls = nil
+			db, err := New(f).Read(context.Background(), tt.dep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.Engine != tt.engine || db.Class != tt.class || db.MultiAZ != tt.multiAZ {
+				t.Errorf("read %+v, want %s %s multi-AZ %v", db, tt.engine, tt.class, tt.multiAZ)
+			}
+			if len(f.calls) != 1 {
+				t.Errorf("calls %v, want one", f.calls)
+			}
+		})
+	}
+}

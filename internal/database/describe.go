@@ -30,7 +30,8 @@ func (c *Client) readInstance(ctx context.Context, dep config.Dependency) (Datab
 		return Database{}, fmt.Errorf("%s: %w", call, ErrNotFound)
 	}
 	d := out.DBInstances[0]
-	db := Database{Dependency: dep, Status: aws.ToString(d.DBInstanceStatus), CannotStop: instanceCannotStop(d)}
+	db := Database{Dependency: dep, Status: aws.ToString(d.DBInstanceStatus), CannotStop: instanceCannotStop(d),
+		Engine: aws.ToString(d.Engine), Class: aws.ToString(d.DBInstanceClass), MultiAZ: aws.ToBool(d.MultiAZ)}
 	if db.Status == StatusStopped {
 		db.RestartsAt = d.AutomaticRestartTime
 	}
@@ -47,7 +48,7 @@ func (c *Client) readCluster(ctx context.Context, dep config.Dependency) (Databa
 		return Database{}, fmt.Errorf("%s: %w", call, ErrNotFound)
 	}
 	d := out.DBClusters[0]
-	db := Database{Dependency: dep, Status: aws.ToString(d.Status), CannotStop: clusterCannotStop(d)}
+	db := Database{Dependency: dep, Status: aws.ToString(d.Status), CannotStop: clusterCannotStop(d), Engine: aws.ToString(d.Engine)}
 	if db.Status == StatusStopped {
 		db.RestartsAt = d.AutomaticRestartTime
 	}
