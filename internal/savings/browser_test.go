@@ -75,6 +75,21 @@ func TestTheHTMLReportRendersInChromium(t *testing.T) {
 	if awake < 100 || asleep < 1000 {
 		t.Errorf("%d awake and %d asleep pixels: the bars did not render", awake, asleep)
 	}
+	// The same page with databases: a section each, with its bars.
+	withDatabases := filepath.Join(dir, "databases.html")
+	b.Reset()
+	if err := WriteHTML(&b, sampleReportWithDatabases()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(withDatabases, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+withDatabases)); err != nil {
+		t.Fatal(err)
+	}
+	if dbs, bars := nodes("section.database svg.days"), nodes("section.database svg.days g.day"); dbs != 2 || bars != 2*LastDays {
+		t.Errorf("%d database sections, %d bars; want 2 and %d", dbs, bars, 2*LastDays)
+	}
 	out := filepath.Join(dir, "savings.png")
 	if keep := os.Getenv("REPORT_SCREENSHOT"); keep != "" {
 		out = keep

@@ -38,10 +38,13 @@ func WriteHTML(w io.Writer, r Report) error {
 	fmt.Fprintf(&b, "<h1>Savings report</h1>\n<p class=\"meta\">%s · %s · prices of %s (%s)%s</p>\n",
 		esc(r.GeneratedAt.Format("2006-01-02 15:04 UTC")), esc(r.Region), esc(r.Prices.AsOf), esc(r.Prices.Source), esc(overridden(r)))
 	fmt.Fprintf(&b, "<p class=\"total\">Saved in the last %d days: <strong id=\"total-30\">%s</strong> · this month: <strong id=\"total-month\">%s</strong> · %s</p>\n",
-		LastDays, money(float64(r.Total.Last30Days.Saved)), money(float64(r.Total.ThisMonth.Saved)), plural(r.Total.Services, "service"))
+		LastDays, money(float64(r.Total.Last30Days.Saved)), money(float64(r.Total.ThisMonth.Saved)), counted(r.Total))
 	b.WriteString(legend)
 	for _, s := range r.Services {
 		writeService(&b, s)
+	}
+	for _, d := range r.Databases {
+		writeDatabase(&b, d)
 	}
 	writeNotes(&b, r)
 	b.WriteString("</main></body></html>\n")
@@ -65,8 +68,12 @@ func writeService(b *strings.Builder, s Service) {
 	}
 	fmt.Fprintf(b, "<section class=\"service\"><h2>%s <span class=\"cluster\">%s</span></h2>\n<p class=\"facts\">%s</p>\n",
 		esc(s.Service), esc(s.Cluster), esc(strings.Join(facts, " · ")))
-	writeBars(b, s)
-	p, m := s.Last30Days, s.ThisMonth
+	writeBars(b, s.Service, s.Days, s.Last30Days.From)
+	writeSaved(b, s.Last30Days, s.ThisMonth)
+}
+
+// writeSaved closes a service's or database's section with its periods' savings.
+func writeSaved(b *strings.Builder, p, m Period) {
 	fmt.Fprintf(b, "<p class=\"saved\">Saved <strong>%s</strong> in the last %d days (%d of %d days known; awake %s a day) · <strong>%s</strong> this month (%d of %d days known)</p></section>\n",
 		esc(moneyOf(p.Saved)), LastDays, p.DaysCovered, p.Days, esc(hoursOf(p.AwakeHoursPerDay)), esc(moneyOf(m.Saved)), m.DaysCovered, m.Days)
 }
@@ -75,17 +82,17 @@ func writeService(b *strings.Builder, s Service) {
 // above, stacked to the hours the day has had; a day without history is an
 // empty, dashed bar. Each bar's <title> says its numbers, for screen readers
 // and as a tooltip.
-func writeBars(b *strings.Builder, s Service) {
+func writeBars(b *strings.Builder, label string, all []Day, from string) {
 	var days []Day
-	for _, d := range s.Days {
-		if d.Date >= s.Last30Days.From {
+	for _, d := range all {
+		if d.Date >= from {
 			days = append(days, d)
 		}
 	}
 	width := len(days) * (barWidth + barGap)
 	fmt.Fprintf(b, "<svg class=\"days\" role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">",
 		width, dayHeight+axisHeight, width, dayHeight+axisHeight)
-	fmt.Fprintf(b, "<title>%s: hours awake and asleep, day by day, the last %d days</title>\n", esc(s.Service), LastDays)
+	fmt.Fprintf(b, "<title>%s: hours awake and asleep, day by day, the last %d days</title>\n", esc(label), LastDays)
 	for i, d := range days {
 		x := i * (barWidth + barGap)
 		if !d.Known {
@@ -123,6 +130,7 @@ func writeNotes(b *strings.Builder, r Report) {
 			notes = append(notes, s.Service+": "+n)
 		}
 	}
+	notes = append(notes, databaseNotes(r)...)
 	b.WriteString("<ul class=\"notes\">")
 	for _, n := range notes {
 		fmt.Fprintf(b, "<li>%s</li>", esc(n))
@@ -141,7 +149,7 @@ const pageStyle = `:root{color-scheme:light dark;--fg:#1f2328;--muted:#57606a;--
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif}
 main{max-width:760px;margin:0 auto;padding:24px 16px}h1{font-size:1.5rem;margin:0 0 4px}h2{font-size:1.1rem;margin:0}
 .meta,.facts,.cluster,.notes{color:var(--muted)}.cluster{font-weight:normal;font-size:.9rem}
-.total{font-size:1.1rem}.service{margin:20px 0;padding-top:12px;border-top:1px solid var(--unknown)}
+.total{font-size:1.1rem}.service,.database{margin:20px 0;padding-top:12px;border-top:1px solid var(--unknown)}
 .facts{margin:2px 0 8px}.days{display:block;max-width:100%;height:auto}.days text{fill:var(--muted);font-size:11px}
 .awake{fill:var(--awake)}.asleep{fill:var(--asleep)}.unknown{fill:none;stroke:var(--muted);stroke-dasharray:2 2}
 .legend svg{vertical-align:-1px}.notes{font-size:.9rem;padding-left:18px}`

@@ -46,3 +46,29 @@ func TestThePageIsSelfContained(t *testing.T) {
 		t.Error("no title")
 	}
 }
+
+func TestADatabasesSectionIsEscapedAndDrawsItsDays(t *testing.T) {
+	r := sampleReportWithDatabases()
+	r.Databases[0].ID = `<svg onload=alert(3)>`
+	r.Databases[1].Notes = append(r.Databases[1].Notes, "<u>note</u>")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, raw := range []string{"<svg onload", "<u>"} {
+		if strings.Contains(page, raw) {
+			t.Errorf("the page carries %q unescaped", raw)
+		}
+	}
+	for _, want := range []string{"&lt;svg onload=alert(3)&gt;", "&lt;u&gt;note&lt;/u&gt;", `<section class="database">`,
+		"db.t4g.micro · postgres · for prod/shop · $0.0160 an hour", "aurora-postgresql · for prod/reports-generator-nightly-batch, dev/arm-on-spot · price unknown",
+		"3 services, 2 databases", "A stopped database still bills its storage and backups"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	if n := strings.Count(page, `<g class="day`); n != 5*LastDays {
+		t.Errorf("%d bars, want one per day per service and database: %d", n, 5*LastDays)
+	}
+}

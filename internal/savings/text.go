@@ -42,11 +42,26 @@ func name(s string) string {
 	return s
 }
 
+// row is a line of the periods' table.
+const row = "%-24s  %-12s  %10s  %9s  %10s  %10s  %9s\n"
+
+// writePeriods writes one service's or database's two periods.
+func writePeriods(b *strings.Builder, label string, periods ...Period) {
+	for i, p := range periods {
+		fmt.Fprintf(b, row, first(i, label), periodName(i), fmt.Sprintf("%d/%d", p.DaysCovered, p.Days),
+			hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), moneyOf(p.CostAwake), moneyOf(p.Saved))
+	}
+}
+
 // WriteText writes the report as plain text for a terminal, within 100 columns.
 func WriteText(w io.Writer, r Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Savings report, %s, %s\n", r.GeneratedAt.Format("2006-01-02 15:04 UTC"), r.Region)
-	fmt.Fprintf(&b, "Prices of %s from %s%s\n\n", r.Prices.AsOf, "aws.amazon.com/fargate/pricing", overridden(r))
+	fmt.Fprintf(&b, "Prices of %s from %s%s\n", r.Prices.AsOf, "aws.amazon.com/fargate/pricing", overridden(r))
+	if len(r.Databases) > 0 {
+		b.WriteString("Database prices from aws.amazon.com/rds/postgresql/pricing and aws.amazon.com/rds/mysql/pricing\n")
+	}
+	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "service\tsize\ttasks\tcapacity\tpublic IP\tper hour")
 	for _, s := range r.Services {
@@ -57,21 +72,25 @@ func WriteText(w io.Writer, r Report) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", name(s.Service), size, s.Tasks, orUnknown(s.CapacityProvider), yesNo(s.PublicIP), price(s.HourlyPrice))
 	}
 	_ = tw.Flush()
+	writeDatabaseTable(&b, r)
 	b.WriteString("\n")
-	const row = "%-24s  %-12s  %10s  %9s  %10s  %10s  %9s\n"
 	fmt.Fprintf(&b, row, "service", "period", "days known", "awake/day", "asleep/day", "cost awake", "saved")
 	for _, s := range r.Services {
-		for i, p := range []Period{s.Last30Days, s.ThisMonth} {
-			fmt.Fprintf(&b, row, first(i, name(s.Service)), periodName(i), fmt.Sprintf("%d/%d", p.DaysCovered, p.Days),
-				hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), moneyOf(p.CostAwake), moneyOf(p.Saved))
-		}
+		writePeriods(&b, name(s.Service), s.Last30Days, s.ThisMonth)
+	}
+	for _, d := range r.Databases {
+		writePeriods(&b, name("database "+d.ID), d.Last30Days, d.ThisMonth)
+	}
+	label := "total, " + plural(r.Total.Services, "service")
+	if r.Total.Databases > 0 {
+		label = name(fmt.Sprintf("total, %d svc + %d db", r.Total.Services, r.Total.Databases))
 	}
 	for i, p := range []TotalPeriod{r.Total.Last30Days, r.Total.ThisMonth} {
 		cost, saved := money(float64(p.CostAwake)), money(float64(p.Saved))
 		if p.AwakeHoursPerDay == nil {
 			cost, saved = "—", "—" // no day of any service known
 		}
-		fmt.Fprintf(&b, row, first(i, "total, "+plural(r.Total.Services, "service")), periodName(i), "",
+		fmt.Fprintf(&b, row, first(i, label), periodName(i), "",
 			hoursOf(p.AwakeHoursPerDay), hoursOf(p.AsleepHoursPerDay), cost, saved)
 	}
 	writeFootnotes(&b, r)
@@ -81,6 +100,9 @@ func WriteText(w io.Writer, r Report) error {
 
 func writeFootnotes(b *strings.Builder, r Report) {
 	notes := []string{"Saved: against running always at the wake count, over the days the history knows; the total's hours a day add up the services'."}
+	if len(r.Databases) > 0 {
+		notes[0] = "Saved: against running always (a service at its wake count), over the days the history knows; the total's hours a day add up the services' and the databases'."
+	}
 	if n := r.Total.Last30Days.ServiceDaysWithoutHistory; n > 0 {
 		notes = append(notes, fmt.Sprintf("%d service-days without history in the last %d days: counted on neither side.", n, LastDays))
 	}
@@ -98,6 +120,7 @@ func writeFootnotes(b *strings.Builder, r Report) {
 			notes = append(notes, s.Service+": "+n)
 		}
 	}
+	notes = append(notes, databaseNotes(r)...)
 	b.WriteString("\n")
 	for _, n := range notes {
 		b.WriteString(wrap(n, 100) + "\n")

@@ -13,11 +13,23 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestTheTextTableMatchesItsGoldenFileAndFits100Columns(t *testing.T) {
+	for _, tt := range []struct {
+		name, golden string
+		report       Report
+	}{
+		{"services", "report.txt", sampleReport()},
+		{"services and their databases", "report-databases.txt", sampleReportWithDatabases()},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkGolden(t, tt.report, tt.golden) })
+	}
+}
+
+func checkGolden(t *testing.T, r Report, file string) {
 	var b bytes.Buffer
-	if err := WriteText(&b, sampleReport()); err != nil {
+	if err := WriteText(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "report.txt")
+	golden := filepath.Join("testdata", file)
 	if *update {
 		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
