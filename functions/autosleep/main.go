@@ -51,13 +51,14 @@ func build(ctx context.Context, env launch.Env) (launch.Handlers, error) {
 	services.Log = log
 	signals := &activity.Reader{CW: activity.NewCloudWatch(env.AWS, cfg.Emulator), InsightsOff: insights.Check(ctx, ecsClient, cfg.Services, log)}
 	eval := autosleep.New(services, signals, log).WithMetrics(env.Metrics)
+	report := newSavings(ecsClient, services, env)
 	if dbs := cfg.Services.Databases(); len(dbs) > 0 {
 		// Databases RDS cannot stop are told at start-up, not found out from the bill.
 		rdsClient := stopper.New(rds.NewFromConfig(env.AWS))
 		database.Warn(ctx, rdsClient.Client, dbs, log)
 		eval.Databases = rdsClient
+		report.Databases = rdsClient.Client
 	}
-	report := newSavings(ecsClient, services, env)
 	ops := sleepops.Ops{Evaluator: eval, Signals: signals, Services: cfg.Services, DryRun: cfg.DryRun, Savings: report}
 	dispatch := invoke.Dispatcher{Operator: ops.Operator, Other: ops.Scheduled}
 	return launch.Handlers{

@@ -21,7 +21,8 @@ import (
 )
 
 // newSavings makes the savings report over the function's clients, priced
-// for its Region with the table and the operator's PRICES.
+// for its Region with the table and the operator's PRICES (its databases are
+// read with the RDS client, set when a service depends on one).
 func newSavings(ecsClient *ecs.Client, services *ecsservice.Client, env launch.Env) *sleepops.Savings {
 	return &sleepops.Savings{
 		Services: services,
@@ -29,6 +30,8 @@ func newSavings(ecsClient *ecs.Client, services *ecsservice.Client, env launch.E
 		Prices:   pricing.Default().With(env.Config.Prices),
 		Region:   env.AWS.Region,
 		Now:      time.Now,
+		// A database's hours count all its services, even in a one-service report.
+		Configured: env.Config.Services,
 	}
 }
 

@@ -3,6 +3,7 @@ package sleepops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/config"
@@ -49,6 +50,12 @@ type Savings struct {
 	Now    func() time.Time
 	// History reads the history tag; nil is ledger.History.
 	History func(value string, now time.Time, n int, state ledger.Now) ([]ledger.Day, error)
+	// Databases reads the databases the services depend on, each once; nil
+	// when none is configured.
+	Databases DatabaseReader
+	// Configured are all the services: a database's hours count every
+	// service that depends on it, in the report or not. Nil: those reported.
+	Configured config.Services
 }
 
 // report answers {"action":"report"}, for every service or the one named.
@@ -74,12 +81,20 @@ func (o Ops) report(ctx context.Context, cmd invoke.Command) (any, error) {
 // the service's notes, never an error: the rest of the report still holds.
 func (s *Savings) Report(ctx context.Context, services []config.Service) savings.Report {
 	now := s.Now()
-	read := s.describe(ctx, services)
+	dbs, others := s.databasesOf(services)
+	// The other services that share a database are read in the same calls.
+	read := s.describe(ctx, append(slices.Clip(services), others...))
 	facts := make([]savings.Facts, 0, len(services))
+	histories := make(map[string][]ledger.Day, len(services)+len(others))
 	for _, svc := range services {
-		facts = append(facts, s.facts(ctx, svc, read[svc.ID()], now))
+		f := s.facts(ctx, svc, read[svc.ID()], now)
+		facts = append(facts, f)
+		histories[svc.ID()] = f.Days
 	}
-	return savings.Build(facts, s.Prices, s.Region, now)
+	for _, svc := range others {
+		histories[svc.ID()], _ = s.history(read[svc.ID()], now)
+	}
+	return savings.Build(facts, s.Prices, s.Region, now, s.databaseFacts(ctx, dbs, histories)...)
 }
 
 // reading is one service as DescribeServices gave it, or why not.
@@ -140,17 +155,26 @@ func (s *Savings) facts(ctx context.Context, cfg config.Service, r reading, now 
 	} else {
 		f.Size = &savings.Size{VCPU: size.VCPU, MemoryGB: size.MemoryGB, Architecture: size.Architecture, OS: size.OS}
 	}
-	history := s.History
-	if history == nil {
-		history = ledger.History
-	}
-	days, err := history(svc.Tags[ledger.Tag], now, ledger.Days, svc.LedgerNow())
+	days, err := s.history(r, now)
 	if err != nil {
 		f.Notes = append(f.Notes, "history unreadable, its days unknown: "+err.Error())
 	} else {
 		f.Days = days
 	}
 	return f
+}
+
+// history is a service's days from its history tag; an error when it, or
+// the service, could not be read.
+func (s *Savings) history(r reading, now time.Time) ([]ledger.Day, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	history := s.History
+	if history == nil {
+		history = ledger.History
+	}
+	return history(r.service.Tags[ledger.Tag], now, ledger.Days, r.service.LedgerNow())
 }
 
 func strategy(svc *ecsservice.Service) []savings.Strategy {
