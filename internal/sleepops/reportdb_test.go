@@ -60,7 +60,7 @@ func TestTheReportCountsEachDatabaseOnceWithAllItsServices(t *testing.T) {
 			"total.databases": 2.0, "total.databasesPriceUnknown": 1.0,
 			// Each service at 0.0123425 an hour saves 98 × 0.0123425 = 1.209565.
 			"total.thisMonth.saved": 1.408 + 2*1.209565,
-			"databases.1.id": "orders", "databases.1.hourlyPrice": nil, "databases.1.notes.0": "Aurora cluster bills by its member instances",
+			"databases.1.id":        "orders", "databases.1.hourlyPrice": nil, "databases.1.notes.0": "Aurora cluster bills by its member instances",
 		}, 2},
 		{"a one-service report counts the database's other service", []config.Service{web}, map[string]database.Database{appDB.Key(): micro}, nil, map[string]any{
 			"services.1": nil, "databases.1": nil, "databases.0.services.1": "c/admin", "databases.0.thisMonth.awakeHours": 20.0,
