@@ -71,6 +71,51 @@ func TestADatabaseStopsOnceEveryServiceThatUsesItSleeps(t *testing.T) {
 	testworld.Eventually(t, 10*time.Second, "the database stopped again", func() bool {
 		return w.DBStatus(t, testworld.DBInstance, "shared-db") == "stopped"
 	})
+	savingsReportShowsTheDatabase(t, w, services)
+}
+
+// savingsReportShowsTheDatabase runs `autosleep report` against the same
+// world: the shared db.t4g.micro (PostgreSQL, us-east-1, $0.016 an hour) is
+// read once, with both its services, in the JSON and in the table.
+func savingsReportShowsTheDatabase(t *testing.T, w *testworld.World, services []map[string]any) {
+	t.Helper()
+	list, _ := json.Marshal(services)
+	file := filepath.Join(t.TempDir(), "services.json")
+	if err := os.WriteFile(file, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn")
+	w.Gate.ResetCounts()
+	code, stdout, stderr := testworld.RunOnce(t, autosleepBin, env, "report", "--json")
+	if code != 0 {
+		t.Fatalf("report --json: exit %d: %s", code, stderr)
+	}
+	// One read at start-up (what RDS cannot stop), one for the report.
+	if n := w.Gate.Count("DescribeDBInstances"); n != 2 {
+		t.Errorf("%d DescribeDBInstances calls, want 2: the start's and one for the report", n)
+	}
+	var rep struct {
+		Databases []struct {
+			ID, Class, Engine, Status string
+			Services                  []string
+			HourlyPrice               *float64
+			Last30Days                struct{ Days int }
+		}
+		Total struct{ Databases int }
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Databases) != 1 || rep.Total.Databases != 1 {
+		t.Fatalf("report --json: %v\n%s", err, stdout)
+	}
+	d := rep.Databases[0]
+	if d.ID != "shared-db" || d.Class != "db.t4g.micro" || d.Engine != "postgres" || d.Status != "stopped" || len(d.Services) != 2 ||
+		d.HourlyPrice == nil || *d.HourlyPrice != 0.016 || d.Last30Days.Days != 30 {
+		t.Errorf("the database in the report: %+v", d)
+	}
+	code, stdout, stderr = testworld.RunOnce(t, autosleepBin, env, "report")
+	if code != 0 || !strings.Contains(stdout, "shared-db") || !strings.Contains(stdout, "db.t4g.micro") || !strings.Contains(stdout, "$0.0160") ||
+		!strings.Contains(stdout, "storage and backups") {
+		t.Errorf("report: exit %d, table:\n%s\n%s", code, stdout, stderr)
+	}
 }
 
 // TestADatabaseRDSCannotStopIsSaidAtStartUp: a read replica is reported when
