@@ -456,10 +456,11 @@ variable "tags" {
 }
 
 variable "prices" {
-  description = "Your Fargate prices for Auto-Sleep's savings report, over the table in its code (PRICES): by Region, capacity provider (FARGATE, FARGATE_SPOT) and architecture (X86_64, ARM64), dollars per vCPU-hour and per GB-hour; and publicIpv4Hour. For a Region the table lacks, the day's Spot prices, or your discounted rates. Unset: the table alone."
+  description = "Your Fargate prices for Auto-Sleep's savings report, over the table in its code (PRICES): by Region, capacity provider (FARGATE, FARGATE_SPOT) and architecture (X86_64, ARM64), dollars per vCPU-hour and per GB-hour; and publicIpv4Hour; and databases: by Region, RDS engine (postgres, mysql, …) and DB instance class, the Single-AZ instance-hour price. For a Region the table lacks, the day's Spot prices, or your discounted rates. Unset: the table alone."
   type = object({
     regions        = optional(map(map(map(object({ vcpuHour = number, gbHour = number })))), {})
     publicIpv4Hour = optional(number)
+    databases      = optional(map(map(map(number))), {})
   })
   default = null
 
@@ -479,8 +480,18 @@ variable "prices" {
     error_message = "prices.publicIpv4Hour is dollars an hour between 0 and 10 (AWS charges 0.005)."
   }
   validation {
-    condition     = var.prices == null || length(try(var.prices.regions, {})) > 0 || try(var.prices.publicIpv4Hour, null) != null
-    error_message = "prices gives no price: set regions or publicIpv4Hour, or leave prices unset."
+    condition = alltrue(flatten([for region, engines in try(var.prices.databases, {}) : [
+      for engine, classes in engines : [
+        for class, price in classes : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", region)) && can(regex("^db\\.[a-z0-9-]+\\.[a-z0-9]+$", class)) &&
+        contains(["db2-ae", "db2-se", "mariadb", "mysql", "oracle-ee", "oracle-ee-cdb", "oracle-se2", "oracle-se2-cdb", "postgres", "sqlserver-ee", "sqlserver-se", "sqlserver-ex", "sqlserver-web"], engine) &&
+        price >= 0 && price <= 150
+      ]
+    ]]))
+    error_message = "prices.databases: each entry is REGION (such as us-east-1) = { ENGINE (postgres, mysql, mariadb, oracle-…, sqlserver-…, db2-…) = { CLASS (such as db.t4g.micro) = dollars an hour, Single-AZ, between 0 and 150 } }; Aurora is not priced."
+  }
+  validation {
+    condition     = var.prices == null || length(try(var.prices.regions, {})) > 0 || try(var.prices.publicIpv4Hour, null) != null || length(try(var.prices.databases, {})) > 0
+    error_message = "prices gives no price: set regions, publicIpv4Hour or databases, or leave prices unset."
   }
 }
 
