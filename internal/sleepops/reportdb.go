@@ -64,7 +64,11 @@ func (s *Savings) databaseFacts(ctx context.Context, dbs []reportedDatabase, his
 	for _, db := range dbs {
 		f := savings.DatabaseFacts{Kind: db.dep.Kind, ID: db.dep.ID}
 		for _, svc := range db.dependents {
-			f.Dependents = append(f.Dependents, savings.Dependent{Service: svc.ID(), Days: histories[svc.ID()]})
+			days := histories[svc.ID()]
+			if days == nil {
+				f.Notes = append(f.Notes, "the history of "+svc.ID()+" could not be read: the database's days are unknown")
+			}
+			f.Dependents = append(f.Dependents, savings.Dependent{Service: svc.ID(), Days: days})
 		}
 		read, err := s.Databases.Read(ctx, db.dep)
 		if err != nil {
