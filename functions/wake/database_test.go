@@ -42,6 +42,15 @@ func firstCall(log []testworld.Call, op string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// countCalls counts the calls of a log by operation, for the test's log.
+func countCalls(log []testworld.Call) map[string]int {
+	n := map[string]int{}
+	for _, c := range log {
+		n[c.Op]++
+	}
+	return n
+}
+
 func TestAWakeStartsTheDatabaseThenTheService(t *testing.T) {
 	w := testworld.Start(t)
 	w.Gate.SetDBTimes(testworld.DBTimes{Start: dbStart, Stop: dbStart})
@@ -72,7 +81,7 @@ func TestAWakeStartsTheDatabaseThenTheService(t *testing.T) {
 		if st := getStatus(t, base, "/"); st.Stage == "starting-database" || st.ElapsedSeconds < 2 {
 			t.Fatalf("after the scale-up: %+v; want the task stages, the clock going on from the database's start", st)
 		}
-		t.Logf("stages seen: %v; database started %s before the scale-up", stages, scaled.Sub(started).Round(time.Millisecond))
+		t.Logf("stages seen: %v; database started %s before the scale-up; AWS calls of the wake: %v", stages, scaled.Sub(started).Round(time.Millisecond), countCalls(log))
 	})
 
 	t.Run("a database stuck stopping is waited for, then started", func(t *testing.T) {
