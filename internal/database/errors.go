@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awserror"
 )
 
 // ErrNotFound means RDS has no such DB instance or cluster.
@@ -32,7 +34,7 @@ var throttleCodes = []string{"Throttling", "ThrottlingException", "RequestLimitE
 // Wrap names the call that failed and keeps its cause; a code saying the
 // database is not there adds ErrNotFound.
 func Wrap(call string, err error) error {
-	if isCode(err, notFoundCodes...) {
+	if awserror.HasCode(err, notFoundCodes...) {
 		return fmt.Errorf("%s: %w: %w", call, ErrNotFound, err)
 	}
 	return fmt.Errorf("%s: %w", call, err)
@@ -40,7 +42,7 @@ func Wrap(call string, err error) error {
 
 // IsWait reports whether RDS refused because of the database's present
 // state: not a failure, wait and ask again.
-func IsWait(err error) bool { return isCode(err, waitCodes...) }
+func IsWait(err error) bool { return awserror.HasCode(err, waitCodes...) }
 
 // IsTransient reports whether an error may go away by itself: throttling,
 // a 5xx, a timeout or a network error.
@@ -56,18 +58,5 @@ func IsTransient(err error) bool {
 	if !errors.As(err, &apiErr) {
 		return true // no API code: the network, a deadline, a cancelled request
 	}
-	return isCode(err, throttleCodes...) || apiErr.ErrorFault() == smithy.FaultServer
-}
-
-func isCode(err error, codes ...string) bool {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	for _, c := range codes {
-		if apiErr.ErrorCode() == c {
-			return true
-		}
-	}
-	return false
+	return awserror.HasCode(err, throttleCodes...) || apiErr.ErrorFault() == smithy.FaultServer
 }

@@ -10,6 +10,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awserror"
 )
 
 // ErrServiceNotFound means ECS does not know the service (or its cluster) at all.
@@ -37,7 +39,7 @@ const failureMissing = "MISSING"
 // service or its cluster is not there adds ErrServiceNotFound, so errors.Is
 // finds that and errors.As still finds smithy's APIError.
 func wrapECS(call string, err error) error {
-	if isCode(err, notFoundCodes...) {
+	if awserror.HasCode(err, notFoundCodes...) {
 		return fmt.Errorf("%s: %w: %w", call, ErrServiceNotFound, err)
 	}
 	return fmt.Errorf("%s: %w", call, err)
@@ -92,18 +94,4 @@ func IsTransient(err error) bool {
 		return true
 	}
 	return apiErr.ErrorFault() == smithy.FaultServer
-}
-
-// isCode reports whether err is an AWS API error with one of the codes.
-func isCode(err error, codes ...string) bool {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	for _, c := range codes {
-		if apiErr.ErrorCode() == c {
-			return true
-		}
-	}
-	return false
 }

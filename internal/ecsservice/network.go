@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awserror"
 )
 
 // codeInterfaceNotFound is EC2's answer for an interface ID it does not know:
@@ -36,7 +38,7 @@ func (c *Client) learnPublicIPs(ctx context.Context, tasks []Task) error {
 		return errors.New("describe network interfaces: this client has no EC2 API")
 	}
 	public, err := c.describePublicIPs(ctx, ids)
-	if err != nil && !isCode(err, codeInterfaceNotFound) {
+	if err != nil && !awserror.HasCode(err, codeInterfaceNotFound) {
 		return err
 	}
 	// On a NotFound, the task whose interface went away simply has no address this time.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awserror"
 )
 
 // SetDesired sets the service's desired count.
@@ -31,7 +33,7 @@ func (c *Client) Sleep(ctx context.Context, s *Service) error {
 	// A tag ECS refuses (a short ARN, a value it will not take) never keeps an
 	// idle service up: it sleeps, and the next wake starts the wake count.
 	if !ShortARN(s.ARN) {
-		if err := c.MarkSlept(ctx, s, c.clock()); err != nil && !isCode(err, codeInvalidParameter) {
+		if err := c.MarkSlept(ctx, s, c.clock()); err != nil && !awserror.HasCode(err, codeInvalidParameter) {
 			return err
 		}
 	}

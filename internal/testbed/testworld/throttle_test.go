@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/awserror"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/ecsservice"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/launch"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/emulator"
@@ -61,7 +62,7 @@ func TestTheThrottleModelAnswersAsECSAndEC2Do(t *testing.T) {
 	wakeCfg.RetryMaxAttempts = 0 // Wake's own attempts, not viaGate's one
 	wake := ec2.NewFromConfig(launch.WithoutThrottleRetries(wakeCfg))
 	interfaces := &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{"eni-00000000"}}
-	if _, err := wake.DescribeNetworkInterfaces(ctx, interfaces); err != nil && !isCode(err, "InvalidNetworkInterfaceID.NotFound") {
+	if _, err := wake.DescribeNetworkInterfaces(ctx, interfaces); err != nil && !awserror.HasCode(err, "InvalidNetworkInterfaceID.NotFound") {
 		t.Fatalf("first EC2 call, inside the burst: %v", err)
 	}
 	_, err := wake.DescribeNetworkInterfaces(ctx, interfaces)
@@ -95,11 +96,6 @@ func assertThrottled(t *testing.T, what string, err error, code string, status i
 	if !errors.As(err, &respErr) || respErr.HTTPStatusCode() != status {
 		t.Fatalf("%s throttled with HTTP %v, want %d", what, err, status)
 	}
-}
-
-func isCode(err error, code string) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
 }
 
 func TestTheSchedulerTakesTasksThroughFargateStages(t *testing.T) {
