@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,12 +77,7 @@ func TestADatabaseStopsOnceEveryServiceThatUsesItSleeps(t *testing.T) {
 // read once, with both its services, in the JSON and in the table.
 func savingsReportShowsTheDatabase(t *testing.T, w *testworld.World, services []map[string]any) {
 	t.Helper()
-	list, _ := json.Marshal(services)
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn")
+	env := servicesEnv(t, w, services)
 	w.Gate.ResetCounts()
 	code, stdout, stderr := testworld.RunOnce(t, autosleepBin, env, "report", "--json")
 	if code != 0 {
@@ -127,12 +120,8 @@ func TestADatabaseRDSCannotStopIsSaidAtStartUp(t *testing.T) {
 	w.CreateService(t, "reports", 0)
 	svc := service("reports", 5)
 	svc["dependsOn"] = []map[string]string{{"rdsInstance": "reports-db"}}
-	list, _ := json.Marshal([]map[string]any{svc})
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := testworld.StartProcess(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"))
+	env := servicesEnv(t, w, []map[string]any{svc})
+	p := testworld.StartProcess(t, autosleepBin, env)
 	if !p.Wait(60 * time.Second) {
 		t.Fatal("the tick did not finish within 60 s")
 	}

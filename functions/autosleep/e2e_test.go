@@ -38,12 +38,7 @@ func tick(t *testing.T, w *testworld.World, services []map[string]any, extra ...
 // tickWithLog is tick that also returns the process's output, its log lines included.
 func tickWithLog(t *testing.T, w *testworld.World, services []map[string]any, extra ...string) (report, string) {
 	t.Helper()
-	list, _ := json.Marshal(services)
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := testworld.StartProcess(t, autosleepBin, w.Env(append([]string{"SERVICES_FILE=" + file, "LOG_LEVEL=warn"}, extra...)...))
+	p := testworld.StartProcess(t, autosleepBin, servicesEnv(t, w, services, extra...))
 	if !p.Wait(60 * time.Second) {
 		t.Fatal("the tick did not finish within 60 s")
 	}
@@ -61,6 +56,21 @@ func printed(out string) string {
 		return out[i:]
 	}
 	return out
+}
+
+// servicesEnv writes services as the list Auto-Sleep reads (SERVICES_FILE)
+// and returns the world's environment with it, logging warnings only.
+func servicesEnv(t *testing.T, w *testworld.World, services any, extra ...string) []string {
+	t.Helper()
+	list, err := json.Marshal(services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "services.json")
+	if err := os.WriteFile(file, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return w.Env(append([]string{"SERVICES_FILE=" + file, "LOG_LEVEL=warn"}, extra...)...)
 }
 
 func service(name string, window int) map[string]any {
@@ -233,12 +243,8 @@ func TestCalibrateReadsTheServicesDayFromCloudWatch(t *testing.T) {
 		}
 	}
 	w.ContainerInsights(t, "cal", 1, minutes)
-	list, _ := json.Marshal([]map[string]any{service("cal", 15)})
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := testworld.StartProcess(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"), "invoke", `{"action":"calibrate","service":"cal"}`)
+	env := servicesEnv(t, w, []map[string]any{service("cal", 15)})
+	p := testworld.StartProcess(t, autosleepBin, env, "invoke", `{"action":"calibrate","service":"cal"}`)
 	if !p.Wait(60 * time.Second) {
 		t.Fatal("calibrate did not finish within 60 s")
 	}
@@ -271,12 +277,8 @@ func TestContainerInsightsOffIsSaidAtStartAndInTheReport(t *testing.T) {
 	w.CreateService(t, "dark", 0)
 	w.Awake(t, "dark", 1, time.Hour)
 	w.ContainerInsightsSetting(t, "disabled")
-	list, _ := json.Marshal([]map[string]any{service("dark", 15)})
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := testworld.StartProcess(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"))
+	env := servicesEnv(t, w, []map[string]any{service("dark", 15)})
+	p := testworld.StartProcess(t, autosleepBin, env)
 	if !p.Wait(60 * time.Second) {
 		t.Fatal("the tick did not finish within 60 s")
 	}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,12 +14,8 @@ import (
 // direct invocation, outside Lambda).
 func sleepNow(t *testing.T, w *testworld.World, services []map[string]any, name string) {
 	t.Helper()
-	list, _ := json.Marshal(services)
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := testworld.RunOnce(t, autosleepBin, w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn"), "invoke", `{"action":"sleep","service":"`+name+`"}`)
+	env := servicesEnv(t, w, services)
+	code, stdout, stderr := testworld.RunOnce(t, autosleepBin, env, "invoke", `{"action":"sleep","service":"`+name+`"}`)
 	if code != 0 || !strings.Contains(stdout, `"slept"`) {
 		t.Fatalf("sleep %s: exit %d\n%s\n%s", name, code, stdout, stderr)
 	}

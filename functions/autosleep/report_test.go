@@ -20,12 +20,7 @@ import (
 func TestTheReportPricesTheDemoServiceFromECS(t *testing.T) {
 	w := testworld.Start(t)
 	w.CreateService(t, "demo", 0)
-	list, _ := json.Marshal([]map[string]any{service("demo", 15)})
-	file := filepath.Join(t.TempDir(), "services.json")
-	if err := os.WriteFile(file, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := w.Env("SERVICES_FILE="+file, "LOG_LEVEL=warn")
+	env := servicesEnv(t, w, []map[string]any{service("demo", 15)})
 
 	w.Gate.ResetCounts()
 	code, stdout, stderr := testworld.RunOnce(t, autosleepBin, env, "report", "--json")

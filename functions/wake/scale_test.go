@@ -74,8 +74,12 @@ type scenarioResult struct {
 	tokenPolls  int // polls in that window
 	overScaled  int // services left above their wake count
 	botAvg      map[string]float64
-	botPeak     map[string]int
-	note        string
+	// botSteady is botAvg without each environment's first DescribeServices,
+	// as for obsShared: those few (at most the reserved concurrency) fall in
+	// the bucket's burst of 100; the steady rate is what drains it.
+	botSteady map[string]float64
+	botPeak   map[string]int
+	note      string
 }
 
 func TestWakeAtScale(t *testing.T) {
@@ -124,8 +128,8 @@ func scenarios(size scaleSize) []scenario {
 			t.Errorf("%d AWS calls throttled, want 0", r.throttled)
 		}
 		for _, v := range r.visitors {
-			if v.gatewayFault > 0 || v.failed != "" || v.ready.IsZero() {
-				t.Errorf("a visitor of %s: %d 5xx answers, failure %q, reached the app: %v; %d polls, last status %s", v.service, v.gatewayFault, v.failed, !v.ready.IsZero(), v.polls, v.last)
+			if v.pageFaults+v.pollFaults > 0 || v.failed != "" || v.ready.IsZero() {
+				t.Errorf("a visitor of %s: %d 5xx answers to the page and %d to polls, failure %q, reached the app: %v; %d polls, last status %s", v.service, v.pageFaults, v.pollFaults, v.failed, !v.ready.IsZero(), v.polls, v.last)
 				break
 			}
 		}
@@ -149,8 +153,8 @@ func scenarios(size scaleSize) []scenario {
 			t.Errorf("%d AWS calls throttled, want 0", r.throttled)
 		}
 		for _, b := range testworld.AccountBuckets {
-			if avg := r.botAvg[b.Name]; avg > b.Rate/4 {
-				t.Errorf("%s: %.2f calls a second under the bot, over a quarter of the %.0f/s refill", b.Name, avg, b.Rate)
+			if avg := r.botSteady[b.Name]; avg > b.Rate/4 {
+				t.Errorf("%s: %.2f calls a second under the bot (beyond each of the %d environments' first read), over a quarter of the %.0f/s refill", b.Name, avg, r.front.ColdStarts, b.Rate)
 			}
 		}
 	}
@@ -165,6 +169,10 @@ func scenarios(size scaleSize) []scenario {
 }
 
 var scenarioSeq int
+
+// serviceReadBucket is the bucket of DescribeServices, the read each new
+// environment makes first.
+const serviceReadBucket = "ECS service read"
 
 func (sc scenario) run(t *testing.T, w *testworld.World, bin string, size scaleSize) scenarioResult {
 	scenarioSeq++
@@ -258,9 +266,14 @@ func (sc scenario) run(t *testing.T, w *testworld.World, bin string, size scaleS
 		r.obsShared = float64(max(0, ds-r.front.ColdStarts)) / float64(sc.services) / wakeEnd.Sub(start).Seconds()
 		r.tokenWindow, r.tokenPolls = tokenWindow(log, results, sched, names)
 	} else {
-		r.botAvg, r.botPeak = map[string]float64{}, map[string]int{}
+		r.botAvg, r.botSteady, r.botPeak = map[string]float64{}, map[string]float64{}, map[string]int{}
 		for _, u := range r.usage {
 			r.botAvg[u.Name] = float64(u.Calls) / end.Sub(start).Seconds()
+			steady := u.Calls
+			if u.Name == serviceReadBucket {
+				steady = max(0, steady-r.front.ColdStarts)
+			}
+			r.botSteady[u.Name] = float64(steady) / end.Sub(start).Seconds()
 			r.botPeak[u.Name] = u.PeakPerSecond
 		}
 		r.note = fmt.Sprintf("bot answers %v", botCodes)

@@ -26,17 +26,18 @@ type visitor struct {
 }
 
 type visitResult struct {
-	service      string
-	arrived      time.Time
-	ready        time.Time // when it was sent to the app (zero: never)
-	location     string
-	failed       string
-	polls        int
-	tokenPolls   int       // polls that carried a signed token
-	lastNoToken  time.Time // the last poll that carried none
-	codes        map[int]int
-	gatewayFault int    // 5xx answers
-	last         string // the last status it saw, for failure messages
+	service     string
+	arrived     time.Time
+	ready       time.Time // when it was sent to the app (zero: never)
+	location    string
+	failed      string
+	polls       int
+	tokenPolls  int       // polls that carried a signed token
+	lastNoToken time.Time // the last poll that carried none
+	codes       map[int]int
+	pageFaults  int    // 5xx answers to the page itself: the visitor sees API Gateway's error
+	pollFaults  int    // 5xx answers to a status poll: the page's script retries after a back-off
+	last        string // the last status it saw, for failure messages
 }
 
 const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
@@ -61,6 +62,9 @@ func (v visitor) visit(ctx context.Context) visitResult {
 	for ctx.Err() == nil {
 		code, body, loc := v.get(ctx, v.path, "text/html,application/xhtml+xml")
 		res.count(code)
+		if code >= 500 {
+			res.pageFaults++
+		}
 		switch {
 		case code == http.StatusTemporaryRedirect:
 			res.ready, res.location = time.Now(), loc
@@ -95,6 +99,9 @@ func (v visitor) poll(ctx context.Context, res *visitResult, url string, after i
 		code, body, _ := v.get(ctx, url, "application/json")
 		res.count(code)
 		res.polls++
+		if code >= 500 {
+			res.pollFaults++
+		}
 		if strings.Contains(url, "&t=") || strings.Contains(url, "?t=") {
 			res.tokenPolls++
 		} else {
@@ -151,9 +158,6 @@ func (v visitor) get(ctx context.Context, path, accept string) (int, string, str
 
 func (r *visitResult) count(code int) {
 	r.codes[code]++
-	if code >= 500 {
-		r.gatewayFault++
-	}
 }
 
 // pause waits d or until ctx ends; it reports whether ctx is still live.
