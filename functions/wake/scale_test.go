@@ -45,8 +45,14 @@ type scaleSize struct {
 var (
 	fullSize = scaleSize{timing: testworld.Timing{Pending: 5 * time.Second, Running: 20 * time.Second, App: 35 * time.Second},
 		one: 1, few: 20, crowd: 200, crowdWithin: 2 * time.Second, services: 50, perService: 2, botRate: 100, botFor: 60 * time.Second}
+	// The CI size's crowd arrives at 20 a second, not 40: here every execution
+	// environment shares this machine's 2 cores, where Lambda gives each its
+	// own CPU, so 40 cold starts in a second (about 40 ms of CPU each) pile up
+	// to the reserved concurrency on a loaded machine and its throttled page
+	// loads fail the test for the machine, not for Wake. The full size keeps
+	// 100 a second, on a quiet machine.
 	ciSize = scaleSize{timing: testworld.Timing{Pending: time.Second, Running: 3 * time.Second, App: 8 * time.Second},
-		one: 1, few: 5, crowd: 40, crowdWithin: time.Second, services: 10, perService: 2, botRate: 50, botFor: 8 * time.Second}
+		one: 1, few: 5, crowd: 40, crowdWithin: 2 * time.Second, services: 10, perService: 2, botRate: 50, botFor: 8 * time.Second}
 )
 
 // reservedConcurrency is the Terraform module's default for the Wake function.
