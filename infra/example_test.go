@@ -66,12 +66,17 @@ func checkFunctions(t *testing.T, w *world, ex *example) {
 		Architectures []string
 		Handler       string
 		Timeout       int
+		MemorySize    int
 		Environment   struct{ Variables map[string]string }
 	}
 	w.aws(t, &fn, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-wake")
 	v := fn.Environment.Variables
 	if fn.Runtime != "provided.al2023" || !slices.Equal(fn.Architectures, []string{"arm64"}) || fn.Handler != "bootstrap" {
 		t.Fatalf("wake function %+v", fn)
+	}
+	// Wake's cold starts are CPU work, which Lambda gives by memory; Auto-Sleep's are not waited for.
+	if fn.MemorySize != 512 {
+		t.Fatalf("wake's memory %d MB, want the default 512", fn.MemorySize)
 	}
 	if v["CLUSTER_NAME"] != "prod" || v["SERVICE_NAME"] != "web" || v["APP_PORT"] != "8080" || v["HEALTH_PATH"] != "/healthz" || v["SLEEP_AFTER_MINUTES"] != "15" {
 		t.Fatalf("wake environment %v", v)
@@ -91,10 +96,11 @@ func checkFunctions(t *testing.T, w *world, ex *example) {
 	}
 	var sleeper struct {
 		Timeout     int
+		MemorySize  int
 		Environment struct{ Variables map[string]string }
 	}
 	w.aws(t, &sleeper, "lambda", "get-function-configuration", "--function-name", "scale-to-zero-autosleep")
-	if sleeper.Environment.Variables["SERVICE_NAME"] != "web" || sleeper.Timeout != 60 || sleeper.Environment.Variables["TOKEN_KEY"] != "" {
+	if sleeper.Environment.Variables["SERVICE_NAME"] != "web" || sleeper.Timeout != 60 || sleeper.MemorySize != 128 || sleeper.Environment.Variables["TOKEN_KEY"] != "" {
 		t.Fatalf("autosleep function %+v", sleeper)
 	}
 	// A second apply keeps the key: visitors' tokens survive a deploy.

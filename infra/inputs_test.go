@@ -62,6 +62,10 @@ variable "alarm_topic" {
   type    = string
   default = ""
 }
+variable "wake_memory" {
+  type    = number
+  default = 512
+}
 module "scale_to_zero" {
   source                    = "../infra"
   package_dir               = "` + pkgDir + `"
@@ -79,6 +83,7 @@ module "scale_to_zero" {
   metrics_namespace         = var.metrics_namespace
   dashboard                 = var.dashboard
   alarm_sns_topic_arn       = var.alarm_topic
+  wake_memory_mb            = var.wake_memory
 }
 `
 }
@@ -102,6 +107,8 @@ func checkBadInputs(t *testing.T, w *world) {
 		// A database is named by exactly one key, with an identifier RDS accepts.
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", `services=[{name="web",dependsOn=[{rdsInstance="1db"}]},{name="api",dependsOn=[{rdsInstance="a",auroraCluster="b"}]},{name="ok",dependsOn=[{auroraCluster="orders"}]}]`},
 			[]string{"Each dependsOn entry is", "At fault: web, api."}},
+		// Lambda's memory range: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "wake_memory=64"}, []string{"wake_memory_mb must be a whole number of MB between 128 and 10240"}},
 		// CloudWatch Logs takes a key's ARN, never an alias.
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "log_key=arn:aws:kms:us-east-1:123456789012:alias/logs"}, []string{"log_kms_key_arn must be a KMS key's ARN"}},
 		{[]string{"-var", "concurrency=10", "-var", "key=", "-var", "log_key=1234abcd-12ab-34cd-56ef-1234567890ab"}, []string{"log_kms_key_arn must be a KMS key's ARN"}},

@@ -3,6 +3,7 @@ locals {
   functions = {
     wake = {
       timeout = var.wake_timeout_seconds
+      memory  = coalesce(var.memory_mb, var.wake_memory_mb)
       # The one call that is not ECS: a task's public IP is on its network interface.
       # (DescribeNetworkInterfaces supports no resource-level permissions.)
       own_actions = ["ec2:DescribeNetworkInterfaces"]
@@ -11,6 +12,7 @@ locals {
     }
     autosleep = {
       timeout = var.autosleep_timeout_seconds
+      memory  = coalesce(var.memory_mb, var.autosleep_memory_mb)
       # The idle signals (GetMetricData supports no resource-level permissions), at
       # start-up whether Container Insights is on for the clusters, and for the savings
       # report the tasks' size (DescribeTaskDefinition has no resource type: "*").
@@ -64,7 +66,7 @@ resource "aws_lambda_function" "function" {
   handler          = "bootstrap"
   runtime          = "provided.al2023"
   architectures    = ["arm64"]
-  memory_size      = var.memory_mb
+  memory_size      = each.value.memory
   timeout          = each.value.timeout
 
   reserved_concurrent_executions = each.value.reserved

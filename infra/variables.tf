@@ -299,13 +299,36 @@ variable "extra_environment" {
   }
 }
 
-variable "memory_mb" {
-  description = "Memory of each function."
+variable "wake_memory_mb" {
+  description = "Memory of the Wake function. Lambda gives CPU in proportion to memory (one vCPU at 1,769 MB), and a cold start is CPU work: at 512 MB a new execution environment answers its first visitor in about 0.1 s, at 128 MB in about 0.55 s, long enough for a crowd of first visits to reach wake_reserved_concurrency and get API Gateway's 500. Above 512 MB it starts little faster. Wake's invocations take milliseconds, so the memory costs cents a month (the README gives the figures)."
+  type        = number
+  default     = 512
+
+  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+  validation {
+    condition     = var.wake_memory_mb >= 128 && var.wake_memory_mb <= 10240 && floor(var.wake_memory_mb) == var.wake_memory_mb
+    error_message = "wake_memory_mb must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "autosleep_memory_mb" {
+  description = "Memory of the Auto-Sleep function: it runs once a minute and no visitor waits for it."
   type        = number
   default     = 128
 
   validation {
-    condition     = var.memory_mb >= 128 && var.memory_mb <= 10240
+    condition     = var.autosleep_memory_mb >= 128 && var.autosleep_memory_mb <= 10240 && floor(var.autosleep_memory_mb) == var.autosleep_memory_mb
+    error_message = "autosleep_memory_mb must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "memory_mb" {
+  description = "Deprecated: the memory of both functions, over wake_memory_mb and autosleep_memory_mb, as before those existed. Leave it unset."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.memory_mb == null || try(var.memory_mb >= 128 && var.memory_mb <= 10240, false)
     error_message = "memory_mb must be between 128 and 10240."
   }
 }

@@ -121,3 +121,9 @@ func TestTheInvokeCommandsRunFromThisFolder(t *testing.T) {
 		})
 	}
 }
+
+func TestTheStackRunsWakeOnTheModulesMemory(t *testing.T) {
+	if want := testworld.ModuleDefault(t, "wake_memory_mb"); wakeMemoryMB != want {
+		t.Fatalf("the stack runs Wake on %d MB, the module deploys it on %d MB", wakeMemoryMB, want)
+	}
+}

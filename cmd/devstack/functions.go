@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/scale-to-zero/fargate-scale-to-zero/api"
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/cpushare"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/lambdafront"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
@@ -57,7 +58,7 @@ func startFunctions(ctx context.Context, env []string, tokenKey string, o option
 		}
 	}()
 	if o.envs > 0 {
-		if fns.front, err = startFront(o.listen, o.wakeBin, wakeEnv, o.envs, o.logs, log); err != nil {
+		if fns.front, err = startFront(o.listen, o.wakeBin, wakeEnv, o.envs, o.wakeMemory, o.logs, log); err != nil {
 			return nil, err
 		}
 	} else {
@@ -91,8 +92,13 @@ func (f *functions) stop() {
 }
 
 // startFront serves Wake on listen as API Gateway and Lambda would: each
-// request an event, one request per execution environment, at most envs.
-func startFront(listen, bin string, env []string, envs int, logs string, log *slog.Logger) (*lambdafront.Front, error) {
+// request an event, one request per execution environment, at most envs, each
+// on memoryMB's share of a CPU where this machine lets it.
+func startFront(listen, bin string, env []string, envs, memoryMB int, logs string, log *slog.Logger) (*lambdafront.Front, error) {
+	if err := cpushare.Available(); err != nil {
+		log.Warn("wake's execution environments run on this machine's whole CPU, not on their memory's share as on Lambda: cold starts are quicker here", "memoryMB", memoryMB, "reason", err)
+		memoryMB = 0
+	}
 	routes, err := lambdafront.RoutesFromOpenAPI(api.OpenAPI)
 	if err != nil {
 		return nil, err
@@ -102,7 +108,7 @@ func startFront(listen, bin string, env []string, envs int, logs string, log *sl
 		return nil, err
 	}
 	front, err := lambdafront.Start(listen, lambdafront.Options{
-		Bin: bin, Env: env, Concurrency: envs, Routes: routes,
+		Bin: bin, Env: env, Concurrency: envs, Routes: routes, MemoryMB: memoryMB,
 		Output:  io.MultiWriter(f, &notable{name: "wake", log: log}),
 		Started: func(pid int) { log.Info("wake execution environment started", "pid", pid) },
 	})
@@ -110,7 +116,7 @@ func startFront(listen, bin string, env []string, envs int, logs string, log *sl
 		f.Close()
 		return nil, err
 	}
-	log.Info("wake serves as on Lambda", "url", front.URL, "environments", envs)
+	log.Info("wake serves as on Lambda", "url", front.URL, "environments", envs, "memoryMB", memoryMB)
 	return front, nil
 }
 

@@ -33,7 +33,12 @@ type options struct {
 	logs                      string
 	envFile                   string
 	envs                      int
+	wakeMemory                int
 }
+
+// wakeMemoryMB is Wake's memory as the Terraform module deploys it (its
+// wake_memory_mb default; a test holds the two together).
+const wakeMemoryMB = 512
 
 func main() {
 	var o options
@@ -49,6 +54,7 @@ func main() {
 	flag.StringVar(&o.logs, "logs", "build/logs", "folder for the functions' logs")
 	flag.StringVar(&o.envFile, "env-file", "build/devstack.env", "where to write the environment the functions need to reach this stack, to source (removed on exit)")
 	flag.IntVar(&o.envs, "lambda-envs", 4, "run Wake as Lambda does, one request per execution environment, at most this many at once (0: one local HTTP server)")
+	flag.IntVar(&o.wakeMemory, "wake-memory-mb", wakeMemoryMB, "Wake's memory: each execution environment gets its share of a CPU, as on Lambda (one vCPU at 1,769 MB), where this machine lets it (a cpu cgroup; otherwise the whole CPU, and a warning)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "devstack:", err)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
+	"strconv"
 	"time"
 
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/cpushare"
 	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/procgroup"
 )
 
@@ -14,6 +16,7 @@ import (
 type environment struct {
 	api  *RuntimeAPI
 	cmd  *exec.Cmd
+	cpu  *cpushare.Group
 	done chan struct{}
 }
 
@@ -107,10 +110,21 @@ func (f *Front) drop(env *environment) {
 }
 
 // start starts an execution environment: a bootstrap process with its own
-// Runtime API and the variables Lambda sets.
+// Runtime API, the variables Lambda sets and its memory's share of a CPU.
 func (f *Front) start() (*environment, error) {
+	var cpu *cpushare.Group
+	memory := DefaultMemoryMB
+	if f.opts.MemoryMB != 0 {
+		memory = f.opts.MemoryMB
+		g, err := cpushare.New("lambda-env", cpushare.ForMemory(memory))
+		if err != nil {
+			return nil, fmt.Errorf("start an execution environment: %w", err)
+		}
+		cpu = g
+	}
 	api, err := NewRuntimeAPI()
 	if err != nil {
+		_ = cpu.Close()
 		return nil, err
 	}
 	cmd := exec.Command(f.opts.Bin)
@@ -118,21 +132,40 @@ func (f *Front) start() (*environment, error) {
 		"AWS_LAMBDA_RUNTIME_API="+api.Addr,
 		"AWS_LAMBDA_FUNCTION_NAME=wake",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(memory),
 		"AWS_LAMBDA_LOG_STREAM_NAME=local",
 	)
 	cmd.Stdout, cmd.Stderr = f.opts.Output, f.opts.Output
+	cpu.Wrap(cmd)
 	// Its own process group, dying with this process however it ends.
 	if err := procgroup.Start(cmd); err != nil {
 		_ = api.Close()
+		_ = cpu.Close()
 		return nil, fmt.Errorf("start an execution environment: %w", err)
 	}
-	env := &environment{api: api, cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(env.done) }()
+	env := &environment{api: api, cmd: cmd, cpu: cpu, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		waited := env.cpuWaited()
+		_ = cpu.Close()
+		f.mu.Lock()
+		f.cpuGone += waited
+		close(env.done) // under f.mu: Stats counts it once, here or live
+		f.mu.Unlock()
+	}()
 	if f.opts.Started != nil {
 		f.opts.Started(cmd.Process.Pid)
 	}
 	return env, nil
+}
+
+// cpuWaited is how long the environment has waited for its share of a CPU.
+func (e *environment) cpuWaited() time.Duration {
+	us, err := e.cpu.Throttled()
+	if err != nil {
+		return 0
+	}
+	return time.Duration(us) * time.Microsecond
 }
 
 // stop ends the environment's process group by its id and its Runtime API.

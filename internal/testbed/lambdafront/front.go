@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/scale-to-zero/fargate-scale-to-zero/internal/testbed/cpushare"
 )
 
 // Options describe the function behind the front.
@@ -31,6 +33,14 @@ type Options struct {
 	// Concurrency is the most environments that may run at once (the
 	// function's reserved concurrency); at least 1.
 	Concurrency int
+	// MemoryMB is the function's memory. Lambda gives CPU in proportion to
+	// it, a vCPU at 1,769 MB, so each environment runs in a cpu cgroup with
+	// that share of one CPU (internal/testbed/cpushare): a cold start at
+	// 128 MB takes as long as 7% of a CPU makes it. Lambda takes 128 to
+	// 10,240 MB: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+	// Zero: no share (the environments use this machine's CPU as they find
+	// it) and Lambda's default, 128, in AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
+	MemoryMB int
 	// Routes are the HTTP API's routes ("GET /", "GET /{proxy+}", "ANY /x");
 	// a request no route matches gets API Gateway's 404 and invokes nothing.
 	// Empty: every request goes to the function (the $default route).
@@ -51,7 +61,9 @@ type Stats struct {
 	Throttled    int // requests refused at the concurrency limit
 	MostBusy     int // the most environments busy at once
 	Environments int // alive now
-	Codes        map[int]int
+	// CPUWaited is how long environments waited for their share of a CPU.
+	CPUWaited time.Duration
+	Codes     map[int]int
 	// Durations are how long each invocation took, cold starts included, in order.
 	Durations []time.Duration
 }
@@ -71,6 +83,7 @@ type Front struct {
 	busy     int
 	closed   bool
 	stats    Stats
+	cpuGone  time.Duration // CPUWaited by environments that have exited
 	seq      int
 }
 
@@ -96,6 +109,9 @@ type gatewayAnswer struct {
 // DefaultTimeout is API Gateway's integration timeout.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultMemoryMB is a Lambda function's memory when none is set.
+const DefaultMemoryMB = 128
+
 // Start serves the front on a free loopback port (or addr, when given).
 func Start(addr string, opts Options) (*Front, error) {
 	if opts.Bin == "" {
@@ -103,6 +119,14 @@ func Start(addr string, opts Options) (*Front, error) {
 	}
 	if opts.Concurrency < 1 {
 		return nil, fmt.Errorf("lambda front: concurrency %d, want at least 1", opts.Concurrency)
+	}
+	if opts.MemoryMB != 0 {
+		if opts.MemoryMB < 128 || opts.MemoryMB > 10240 {
+			return nil, fmt.Errorf("lambda front: memory %d MB, want 128 to 10240 (Lambda's range)", opts.MemoryMB)
+		}
+		if err := cpushare.Available(); err != nil {
+			return nil, fmt.Errorf("lambda front: %d MB's share of a CPU: %w", opts.MemoryMB, err)
+		}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -215,6 +239,14 @@ func (f *Front) Stats() Stats {
 		s.Codes[k] = v
 	}
 	s.Environments = len(f.envs)
+	s.CPUWaited = f.cpuGone
+	for _, e := range f.envs {
+		select {
+		case <-e.done: // counted in cpuGone
+		default:
+			s.CPUWaited += e.cpuWaited()
+		}
+	}
 	s.Durations = append([]time.Duration(nil), f.stats.Durations...)
 	return s
 }

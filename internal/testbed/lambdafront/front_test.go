@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -60,8 +61,9 @@ func startFront(t *testing.T, opts Options) *Front {
 }
 
 type echoed struct {
-	Pid   int                            `json:"pid"`
-	Event events.APIGatewayV2HTTPRequest `json:"event"`
+	Pid    int                            `json:"pid"`
+	Memory string                         `json:"memory"`
+	Event  events.APIGatewayV2HTTPRequest `json:"event"`
 }
 
 func get(t *testing.T, f *Front, path string, header http.Header) (*http.Response, []byte) {
@@ -268,5 +270,33 @@ func TestCloseStopsAnEnvironmentStillStarting(t *testing.T) {
 			t.Fatalf("environment pid %d still runs after the front closed", pid)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestAnEnvironmentRunsOnItsMemorysShareOfACPU(t *testing.T) {
+	f := startFront(t, Options{Concurrency: 1, MemoryMB: 128})
+	resp, body := get(t, f, "/x?burn=50", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var e echoed
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Memory != "128" {
+		t.Errorf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE = %q, want 128", e.Memory)
+	}
+	// 50 ms of CPU (and the runtime's start) at 7.2 ms a 100 ms period cannot
+	// run without waiting for the quota at least six times.
+	if waited := f.Stats().CPUWaited; waited < 500*time.Millisecond {
+		t.Errorf("the environment waited %s for its CPU, want at least 500ms: it ran on more than 128 MB's share", waited)
+	}
+}
+
+func TestAMemoryLambdaDoesNotTakeIsRefused(t *testing.T) {
+	for _, mb := range []int{64, 10241} {
+		if _, err := Start("", Options{Bin: echoBin, Concurrency: 1, MemoryMB: mb}); err == nil || !strings.Contains(err.Error(), "128 to 10240") {
+			t.Errorf("memory %d MB: %v, want it refused with Lambda's range", mb, err)
+		}
 	}
 }
