@@ -78,7 +78,7 @@ bench-traffic:
 	  awk -F'\t' '/wire-bytes\/op/ { name=$$1; sub(/^BenchmarkWireBytesOfTrafficPatterns\//, "", name); sub(/-[0-9]+ *$$/, "", name); gsub(/_/, " ", name); \
 	    split($$4, v, " "); printf "| %s | %d | %.1f bytes/second |\n", name, v[1], v[1]/60 }'
 
-## bench-scale: Wake under Lambda's concurrency and ECS's throttling, full size, beside the design before SCALE_BASELINE; prints a table
+## bench-scale: Wake under Lambda's concurrency and ECS's throttling, full size, beside the design before SCALE_BASELINE; prints a table (MEMORY_MB=…: Wake's memory, the module's default otherwise)
 # The design before this one: the last commit before the read budget and the tokens.
 SCALE_BASELINE ?= 373c9ba
 bench-scale:
@@ -88,7 +88,7 @@ bench-scale:
 	   (cd $(BUILD)/baseline-src && $(GO) build -tags lambda.norpc -o ../baseline-wake ./functions/wake); then \
 	  echo "baseline: Wake at $(SCALE_BASELINE)"; baseline=$(abspath $(BUILD)/baseline-wake); \
 	else echo "baseline $(SCALE_BASELINE) not in this clone: measuring this design only"; baseline=; fi; \
-	SCALE=full SCALE_BASELINE_BIN=$$baseline $(GO) test -run '^TestWakeAtScale$$' -v -count=1 -timeout 60m ./functions/wake/ \
+	SCALE=full SCALE_MEMORY_MB=$(MEMORY_MB) SCALE_BASELINE_BIN=$$baseline $(GO) test -run '^TestWakeAtScale$$' -v -count=1 -timeout 60m ./functions/wake/ \
 	  | grep -E '^\s+\|' | sed -E 's/^\s+//'
 
 ## package: each function as a stripped linux/arm64 bootstrap for provided.al2023, zipped
