@@ -55,7 +55,7 @@ $(REDOCLY):
 unit:
 	$(GO) test -count=1 -short ./...
 
-## fuzz: every fuzz target (func FuzzXxx in a *_test.go) in turn, each for FUZZTIME; plain `go test` runs only their seed corpora
+## fuzz: every fuzz target (func FuzzXxx in a *_test.go) in turn, each for FUZZTIME (a duration, or a count of inputs: 10000x); plain `go test` runs only their seed corpora
 FUZZTIME ?= 30s
 fuzz:
 	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' internal functions cmd | sort); do \

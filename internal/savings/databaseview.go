@@ -65,8 +65,5 @@ func writeDatabase(b *strings.Builder, d Database) {
 	} else {
 		facts = append(facts, price(d.HourlyPrice)+" an hour")
 	}
-	fmt.Fprintf(b, "<section class=\"database\"><h2>%s <span class=\"cluster\">%s</span></h2>\n<p class=\"facts\">%s</p>\n",
-		esc(d.ID), esc(d.Kind), esc(strings.Join(facts, " · ")))
-	writeBars(b, d.ID, d.Days, d.Last30Days.From)
-	writeSaved(b, d.Last30Days, d.ThisMonth)
+	writeSection(b, "database", d.ID, d.Kind, facts, d.Days, d.Last30Days, d.ThisMonth)
 }

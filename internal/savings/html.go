@@ -66,10 +66,16 @@ func writeService(b *strings.Builder, s Service) {
 	} else {
 		facts = append(facts, price(s.HourlyPrice)+" an hour")
 	}
-	fmt.Fprintf(b, "<section class=\"service\"><h2>%s <span class=\"cluster\">%s</span></h2>\n<p class=\"facts\">%s</p>\n",
-		esc(s.Service), esc(s.Cluster), esc(strings.Join(facts, " · ")))
-	writeBars(b, s.Service, s.Days, s.Last30Days.From)
-	writeSaved(b, s.Last30Days, s.ThisMonth)
+	writeSection(b, "service", s.Service, s.Cluster, facts, s.Days, s.Last30Days, s.ThisMonth)
+}
+
+// writeSection writes a service's or a database's section: its name and where
+// it runs, its facts, a bar per day and its savings.
+func writeSection(b *strings.Builder, class, name, where string, facts []string, days []Day, p, m Period) {
+	fmt.Fprintf(b, "<section class=\"%s\"><h2>%s <span class=\"cluster\">%s</span></h2>\n<p class=\"facts\">%s</p>\n",
+		class, esc(name), esc(where), esc(strings.Join(facts, " · ")))
+	writeBars(b, name, days, p.From)
+	writeSaved(b, p, m)
 }
 
 // writeSaved closes a service's or database's section with its periods' savings.
