@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -254,4 +257,85 @@ func getFailedStatus(t *testing.T, base, path string) failedStatus {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// TestTheStatusLineStaysPutWhateverTheStageSays shows every message the
+// page's script can put in the status paragraph, in both built-in themes, on a
+// small phone, a phone and a laptop: the line under it must not move (a stage
+// whose words take two lines where the last took one would push it, a layout
+// shift at every wake on a phone).
+func TestTheStatusLineStaysPutWhateverTheStageSays(t *testing.T) {
+	w := testworld.Start(t)
+	ctx := browser(t, true)
+	for _, theme := range []string{"default", "plain"} {
+		service := "words-" + theme
+		w.CreateService(t, service, 0)
+		base := startWake(t, w, service, "WAIT_PAGE_THEME="+theme)
+		words := pageWords(t, base+"/")
+		for _, width := range []int64{320, 390, 1280} {
+			t.Run(fmt.Sprintf("%s theme, %d px wide", theme, width), func(t *testing.T) {
+				if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: 720, DeviceScaleFactor: 1, Mobile: width < 600}); err != nil {
+					t.Fatal(err)
+				}
+				if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+					t.Fatal(err)
+				}
+				// One synchronous run: the page's own script cannot change the line meanwhile.
+				tops, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function (words) {
+  var msg = document.getElementById("msg"), el = document.getElementById("el");
+  return words.map(function (w) { msg.textContent = w; return el.getBoundingClientRect().top; });
+})(`+mustJSON(t, words)+`)`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, top := range tops {
+					if top != tops[0] {
+						t.Fatalf("with %q the status line is at %.1f px, with %q at %.1f px", words[i], top, words[0], tops[0])
+					}
+				}
+			})
+		}
+	}
+}
+
+// pageWords are the messages of the page's script (its WORDS), read from the
+// page as served.
+func pageWords(t *testing.T, page string) []string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, page, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html") // a browser's page, not the status
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`var WORDS = (\{[^}]*\});`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("the page's script has no WORDS:\n%s", body)
+	}
+	var byStage map[string]string
+	if err := json.Unmarshal(m[1], &byStage); err != nil {
+		t.Fatalf("the page's WORDS: %v", err)
+	}
+	words := slices.Sorted(maps.Values(byStage))
+	if len(words) < 10 {
+		t.Fatalf("the page's WORDS has %d messages: %v", len(words), words)
+	}
+	return words
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
