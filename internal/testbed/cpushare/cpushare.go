@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 )
 
 // OneVCPUMemoryMB is the memory at which Lambda gives a function one vCPU.
@@ -49,6 +50,7 @@ func New(prefix string, cpus float64) (*Group, error) {
 	if err != nil {
 		return nil, err
 	}
+	sweep(root, prefix)
 	name := fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), seq.Add(1))
 	dir := filepath.Join(root, name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -125,6 +127,29 @@ func (g *Group) Close() error {
 		return fmt.Errorf("remove cpu cgroup: %w", err)
 	}
 	return nil
+}
+
+// sweep removes the groups of prefix whose maker has gone without closing
+// them (killed with SIGKILL, as the stack's own stop test does to it): the
+// kernel keeps an empty group until someone removes it. A group with a
+// process left in it stays; its removal fails.
+func sweep(root, prefix string) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix+"-")
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pid, _, _ := strings.Cut(rest, "-")
+		n, err := strconv.Atoi(pid)
+		if err != nil || n == os.Getpid() || syscall.Kill(n, 0) == nil {
+			continue
+		}
+		_ = os.Remove(filepath.Join(root, e.Name()))
+	}
 }
 
 // controller finds where cpu cgroups are made: cgroup v1's cpu hierarchy, or

@@ -1,8 +1,10 @@
 package cpushare
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -91,5 +93,33 @@ func TestAProcessRunsInItsGroupFromTheStartAndIsHeldToItsShare(t *testing.T) {
 func TestAShareOfNothingIsRefused(t *testing.T) {
 	if _, err := New("cpushare-test", 0); err == nil {
 		t.Fatal("a share of 0 was taken")
+	}
+}
+
+func TestAGroupLeftByAGoneProcessIsRemovedByTheNextOne(t *testing.T) {
+	root, _, err := controller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A process that has exited: its id is free (until reused, which a
+	// live owner then keeps, as it should).
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(root, fmt.Sprintf("cpushare-test-%d-1", gone.Process.Pid))
+	if err := os.Mkdir(left, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Remove(left) })
+	g, err := New("cpushare-test", 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("%s is still there (%v)", left, err)
 	}
 }
