@@ -1,6 +1,8 @@
 package testworld
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,16 +25,31 @@ func ModuleDefault(t testing.TB, variable string) int {
 	if err != nil {
 		t.Fatalf("read the module's variables: %v", err)
 	}
-	// The variable's block, up to its first default (every variable's default
-	// comes before its validation blocks in this file).
-	re := regexp.MustCompile(`(?s)variable "` + regexp.QuoteMeta(variable) + `" \{.*?\n  default\s*=\s*(\d+)\n`)
-	m := re.FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("%s has no variable %q with a number default", path, variable)
-	}
-	n, err := strconv.Atoi(string(m[1]))
+	n, err := moduleDefault(b, variable)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return n
+}
+
+var numberDefault = regexp.MustCompile(`\n  default\s*=\s*(\d+)\n`)
+
+// moduleDefault reads the number default of variable from variables.tf's
+// text: within the variable's own block, which ends at the first closing
+// brace at the start of a line (terraform fmt's layout, checked by the infra
+// test), so a variable without one never borrows the next one's.
+func moduleDefault(src []byte, variable string) (int, error) {
+	start := bytes.Index(src, []byte(`variable "`+variable+`" {`))
+	if start < 0 {
+		return 0, fmt.Errorf("no variable %q", variable)
+	}
+	block := src[start:]
+	if end := bytes.Index(block, []byte("\n}\n")); end >= 0 {
+		block = block[:end+1]
+	}
+	m := numberDefault.FindSubmatch(block)
+	if m == nil {
+		return 0, fmt.Errorf("variable %q has no number default", variable)
+	}
+	return strconv.Atoi(string(m[1]))
 }
